@@ -1,0 +1,121 @@
+import type { Locale, Severity } from './template';
+
+/** Answers are validated against the template (see answers-schema.ts); values are plain JSON. */
+export type Answers = Record<string, string | boolean | string[] | undefined>;
+
+export type Outcome = 'eligible' | 'needs_review' | 'ineligible';
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+}
+
+export interface Screening {
+  outcome: Outcome;
+  findings: Finding[];
+  /** Localised messages for both languages, so each PDF section can show its own. */
+  findingsAr?: Finding[];
+  screenedAt: string;
+  /** The clinic-local date the age rule was evaluated on (YYYY-MM-DD). */
+  clinicDate: string;
+}
+
+export type ConsentStatus = 'invited' | 'answered' | 'awaiting_countersign' | 'countersigned' | 'declined';
+
+export type SignatureInput = { kind: 'drawn'; pngBase64: string } | { kind: 'typed'; name: string };
+
+export interface RecordedSignature {
+  kind: 'drawn' | 'typed';
+  /** PNG bytes (base64) for drawn signatures; the typed name otherwise. */
+  pngBase64?: string;
+  typedName?: string;
+  signedAt: string;
+  ip: string;
+  userAgent: string;
+}
+
+export interface Branch {
+  id: string;
+  name: string;
+  phone: string;
+  whatsapp: string;
+  timeZone: string;
+  address?: string;
+}
+
+export interface Clinic {
+  clinicId: string;
+  name: string;
+  /** Where final PDFs and "awaiting countersignature" notices go. */
+  archiveEmail: string;
+  branches: Branch[];
+  defaultBranchId: string;
+}
+
+export interface Patient {
+  fullName: string;
+  email: string;
+  phone?: string;
+  locale: Locale;
+}
+
+export interface PdfVersionRef {
+  version: number;
+  kind: 'patient_signed' | 'countersigned';
+  sha256: string;
+  createdAt: string;
+  bytes: number;
+}
+
+export interface DoctorCountersignature extends RecordedSignature {
+  doctorId: string;
+  doctorName: string;
+  licence: string;
+}
+
+export interface ConsentRecord {
+  clinicId: string;
+  consentId: string;
+  status: ConsentStatus;
+  outcome?: Outcome;
+  treatmentId: string;
+  templateVersion: string;
+  templateSha256: string;
+  branchId: string;
+  patient: Patient;
+  /** Locale the patient last chose (may differ from the invite's). */
+  locale: Locale;
+  linkExpiresAt: string;
+  linkRevoked?: boolean;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  answers?: Answers;
+  screening?: Screening;
+  /** Risk ids the consent listed for the current answers. */
+  applicableRiskIds?: string[];
+  answeredAt?: string;
+  patientSignature?: RecordedSignature;
+  acknowledgedRiskIds?: string[];
+  agreements?: { treatment: boolean; electronicRecords: boolean };
+  signedAt?: string;
+  countersignature?: DoctorCountersignature;
+  findingNotes?: Record<string, string>;
+  countersignedAt?: string;
+  declinedAt?: string;
+  declineReason?: string;
+  declinedBy?: string;
+  pdfVersions: PdfVersionRef[];
+  /** Optimistic-concurrency revision: every write conditions on it, so races have one winner. */
+  rev: number;
+}
+
+export interface StaffIdentity {
+  sub: string;
+  email: string;
+  name: string;
+  clinicId: string;
+  groups: Array<'coordinator' | 'doctor'>;
+  licence?: string;
+}

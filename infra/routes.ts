@@ -1,0 +1,84 @@
+/**
+ * The one route table. The local server (infra/local/server.ts) and the CDK stack both read it:
+ * a route added here is served locally and deployed as its own Lambda, with nothing declared twice.
+ * This module must stay free of aws-cdk-lib and of handler imports so both sides load it cheaply.
+ */
+export type RouteAuth =
+  /** Authorised by the intake-link token in the path. */
+  | 'link'
+  /** Bearer JWT of clinic staff (Cognito in AWS, /local/login locally). */
+  | 'staff'
+  /** Anyone. */
+  | 'public';
+
+export interface RouteDef {
+  /** Stable id: names the Lambda function and the sample event under events/. */
+  id: string;
+  method: 'GET' | 'POST';
+  /** API Gateway HTTP API path syntax. */
+  path: string;
+  /** Handler module, relative to the repository root; it exports `handler`. */
+  entry: string;
+  auth: RouteAuth;
+  /** Served by the local server only; never routed by the CDK stack. */
+  localOnly?: boolean;
+  /** Lambda sizing: PDF rendering needs more memory (and CPU with it) than a table lookup. */
+  memoryMb: number;
+  timeoutSeconds: number;
+  /** Which resources the function touches: the CDK stack derives least-privilege grants from it. */
+  access: { table: 'read' | 'write' | 'none'; sendsEmail?: boolean };
+}
+
+const API = { memoryMb: 512, timeoutSeconds: 10 } as const;
+const PDF = { memoryMb: 1024, timeoutSeconds: 20 } as const;
+
+export const routes: readonly RouteDef[] = [
+  { id: 'intake-page', method: 'GET', path: '/intake/{token}', entry: 'functions/handlers/intake-page.ts', auth: 'link', ...API, access: { table: 'write' } },
+  { id: 'intake-answers', method: 'POST', path: '/intake/{token}/answers', entry: 'functions/handlers/intake-answers.ts', auth: 'link', ...API, access: { table: 'write' } },
+  { id: 'intake-signature', method: 'POST', path: '/intake/{token}/signature', entry: 'functions/handlers/intake-signature.ts', auth: 'link', ...PDF, access: { table: 'write' } },
+  { id: 'intake-pdf', method: 'GET', path: '/intake/{token}/consent.pdf', entry: 'functions/handlers/intake-pdf.ts', auth: 'link', ...API, access: { table: 'write' } },
+  { id: 'invites-create', method: 'POST', path: '/clinic/invites', entry: 'functions/handlers/invites-create.ts', auth: 'staff', ...API, access: { table: 'write' } },
+  { id: 'consents-list', method: 'GET', path: '/clinic/consents', entry: 'functions/handlers/consents-list.ts', auth: 'staff', ...API, access: { table: 'read' } },
+  { id: 'consent-get', method: 'GET', path: '/clinic/consents/{consentId}', entry: 'functions/handlers/consent-get.ts', auth: 'staff', ...API, access: { table: 'read' } },
+  { id: 'consent-pdf', method: 'GET', path: '/clinic/consents/{consentId}/pdf', entry: 'functions/handlers/consent-pdf.ts', auth: 'staff', ...API, access: { table: 'write' } },
+  { id: 'consent-countersign', method: 'POST', path: '/clinic/consents/{consentId}/countersign', entry: 'functions/handlers/consent-countersign.ts', auth: 'staff', ...PDF, access: { table: 'write' } },
+  { id: 'consent-decline', method: 'POST', path: '/clinic/consents/{consentId}/decline', entry: 'functions/handlers/consent-decline.ts', auth: 'staff', ...API, access: { table: 'write' } },
+  { id: 'verify', method: 'POST', path: '/verify', entry: 'functions/handlers/verify.ts', auth: 'public', ...API, access: { table: 'write' } },
+  { id: 'clinic-page', method: 'GET', path: '/clinic', entry: 'functions/handlers/clinic-page.ts', auth: 'public', ...API, access: { table: 'none' } },
+  { id: 'assets', method: 'GET', path: '/assets/{file}', entry: 'functions/handlers/assets.ts', auth: 'public', memoryMb: 256, timeoutSeconds: 5, access: { table: 'none' } },
+  { id: 'local-login', method: 'POST', path: '/local/login', entry: 'functions/handlers/local-login.ts', auth: 'public', localOnly: true, ...API, access: { table: 'write' } },
+];
+
+/** Handlers that are not HTTP routes: the table-stream mailer and the scheduled outbox sweeper. */
+export interface WorkerDef {
+  id: string;
+  entry: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+}
+
+export const workers = {
+  mailer: { id: 'mailer', entry: 'functions/handlers/mailer.ts', memoryMb: 512, timeoutSeconds: 60 },
+  mailSweeper: { id: 'mail-sweeper', entry: 'functions/handlers/mail-sweeper.ts', memoryMb: 512, timeoutSeconds: 120 },
+} as const satisfies Record<string, WorkerDef>;
+
+/** Matches a concrete path against a route path template; returns the path parameters or null. */
+export function matchPath(template: string, path: string): Record<string, string> | null {
+  const t = template.split('/');
+  const p = path.split('/');
+  if (t.length !== p.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < t.length; i++) {
+    const seg = t[i] as string;
+    const actual = p[i] as string;
+    if (seg.startsWith('{') && seg.endsWith('}')) {
+      if (actual === '') return null;
+      try {
+        params[seg.slice(1, -1)] = decodeURIComponent(actual);
+      } catch {
+        return null;
+      }
+    } else if (seg !== actual) return null;
+  }
+  return params;
+}
