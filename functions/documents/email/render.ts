@@ -1,0 +1,150 @@
+import strings from '../../../templates/i18n/email.json';
+import type { Locale } from '../../domain/template';
+
+/**
+ * E-mail templates are pure render functions: typed props in → subject, HTML and text out, in the
+ * recipient's language (Arabic with dir="rtl"). Every interpolated value is HTML-escaped.
+ */
+type Key = keyof typeof strings.en;
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function t(locale: Locale, key: Key, vars: Record<string, string>): string {
+  return strings[locale][key].replace(/\{(\w+)\}/g, (_, k: string) => vars[k] ?? '');
+}
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+interface Block {
+  kind: 'p' | 'button' | 'small';
+  key: Key;
+  href?: string;
+}
+
+function render(locale: Locale, subjectKey: Key, blocks: Block[], vars: Record<string, string>): RenderedEmail {
+  const dir = locale === 'ar' ? 'rtl' : 'ltr';
+  const align = locale === 'ar' ? 'right' : 'left';
+  const escaped = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, escapeHtml(v)]));
+  const htmlBlocks = blocks.map((b) => {
+    const text = t(locale, b.key, escaped);
+    if (b.kind === 'button' && b.href) {
+      return `<p><a href="${escapeHtml(b.href)}" style="display:inline-block;padding:12px 20px;background:#0f5d5d;color:#ffffff;text-decoration:none;border-radius:6px">${text}</a></p>`;
+    }
+    return b.kind === 'small' ? `<p style="color:#555;font-size:13px">${text}</p>` : `<p>${text}</p>`;
+  });
+  const footer = t(locale, 'footer', escaped);
+  const html = `<!doctype html><html lang="${locale}" dir="${dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(t(locale, subjectKey, vars))}</title></head><body dir="${dir}" style="font-family:Arial,'Noto Sans Arabic',sans-serif;font-size:15px;line-height:1.6;color:#1a1a1a;text-align:${align}"><div style="max-width:560px;margin:0 auto;padding:16px">${htmlBlocks.join('')}<hr style="border:none;border-top:1px solid #ddd"><p style="color:#777;font-size:12px">${footer}</p></div></body></html>`;
+  const text = [
+    ...blocks.map((b) => (b.kind === 'button' && b.href ? `${t(locale, b.key, vars)}: ${b.href}` : t(locale, b.key, vars))),
+    '',
+    t(locale, 'footer', vars),
+  ].join('\n\n');
+  return { subject: t(locale, subjectKey, vars), html, text };
+}
+
+export interface InviteEmailProps {
+  locale: Locale;
+  patientName: string;
+  clinicName: string;
+  branchName: string;
+  branchPhone: string;
+  treatment: string;
+  link: string;
+  expiresOn: string;
+}
+
+export function inviteEmail(p: InviteEmailProps): RenderedEmail {
+  return render(
+    p.locale,
+    'invite.subject',
+    [
+      { kind: 'p', key: 'invite.greeting' },
+      { kind: 'p', key: 'invite.body' },
+      { kind: 'button', key: 'invite.button', href: p.link },
+      { kind: 'small', key: 'invite.expires' },
+      { kind: 'small', key: 'invite.help' },
+    ],
+    { name: p.patientName, clinic: p.clinicName, branch: p.branchName, phone: p.branchPhone, treatment: p.treatment, date: p.expiresOn },
+  );
+}
+
+export interface ClinicNoticeProps {
+  locale: Locale;
+  kind: 'signed' | 'ineligible';
+  patientName: string;
+  clinicName: string;
+  branchName: string;
+  treatment: string;
+  dashboardUrl: string;
+}
+
+/** To the clinic: no health data beyond the patient's name and a link to the dashboard. */
+export function clinicNoticeEmail(p: ClinicNoticeProps): RenderedEmail {
+  const prefix = p.kind === 'signed' ? 'signed' : 'ineligible';
+  return render(
+    p.locale,
+    `${prefix}.subject` as Key,
+    [
+      { kind: 'p', key: `${prefix}.body` as Key },
+      { kind: 'button', key: 'signed.button', href: p.dashboardUrl },
+    ],
+    { name: p.patientName, clinic: p.clinicName, branch: p.branchName, treatment: p.treatment },
+  );
+}
+
+export interface FinalEmailProps {
+  locale: Locale;
+  audience: 'patient' | 'archive';
+  patientName: string;
+  clinicName: string;
+  branchName: string;
+  treatment: string;
+  doctorName: string;
+  consentId: string;
+  sha256: string;
+  verifyUrl: string;
+}
+
+export function finalEmail(p: FinalEmailProps): RenderedEmail {
+  const vars = {
+    name: p.patientName,
+    clinic: p.clinicName,
+    branch: p.branchName,
+    treatment: p.treatment,
+    doctor: p.doctorName,
+    consentId: p.consentId,
+    sha256: p.sha256,
+    verifyUrl: p.verifyUrl,
+  };
+  if (p.audience === 'archive') {
+    return render(p.locale, 'archive.subject', [{ kind: 'p', key: 'archive.body' }], vars);
+  }
+  return render(
+    p.locale,
+    'final.subject',
+    [
+      { kind: 'p', key: 'final.greeting' },
+      { kind: 'p', key: 'final.body' },
+      { kind: 'small', key: 'final.verify' },
+    ],
+    vars,
+  );
+}
+
+/** Sample props so each template can be previewed (and tested) on its own. */
+export const sampleInviteProps: InviteEmailProps = {
+  locale: 'en',
+  patientName: 'Layla Haddad',
+  clinicName: 'Demo Aesthetics Clinic',
+  branchName: 'Jumeirah',
+  branchPhone: '+971 50 000 0000',
+  treatment: 'Mesotherapy',
+  link: 'http://127.0.0.1:3000/intake/sample',
+  expiresOn: '2026-11-28',
+};

@@ -1,0 +1,72 @@
+/**
+ * Typed errors of the workflow. One middleware (functions/http/middleware.ts) maps them to the
+ * API.md error shape; anything else becomes a 500 that reveals nothing.
+ */
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues?: ValidationIssue[],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationFailedError extends DomainError {
+  constructor(message: string, issues: ValidationIssue[]) {
+    super(400, 'validation_failed', message, issues);
+  }
+}
+export class UnauthorizedError extends DomainError {
+  constructor(message = 'A valid staff sign-in is required.') {
+    super(401, 'unauthorized', message);
+  }
+}
+export class ForbiddenError extends DomainError {
+  constructor(message = 'You are not allowed to do this.') {
+    super(403, 'forbidden', message);
+  }
+}
+export class NotFoundError extends DomainError {
+  constructor(message = 'Not found.') {
+    super(404, 'not_found', message);
+  }
+}
+export class ConflictError extends DomainError {
+  constructor(message: string) {
+    super(409, 'conflict', message);
+  }
+}
+export class LinkExpiredError extends DomainError {
+  constructor(message = 'This intake link has expired or was withdrawn. Please ask the clinic for a new one.') {
+    super(410, 'link_expired', message);
+  }
+}
+export class PayloadTooLargeError extends DomainError {
+  constructor(message = 'The request body is too large.') {
+    super(413, 'payload_too_large', message);
+  }
+}
+export class ReviewIncompleteError extends DomainError {
+  constructor(message: string, issues: ValidationIssue[]) {
+    super(422, 'review_incomplete', message, issues);
+  }
+}
+export class ThrottledError extends DomainError {
+  constructor(message = 'Too many requests. Please wait a moment and try again.') {
+    super(429, 'throttled', message);
+  }
+}
+/** The store could not complete the write (throttling, internal error): safe to retry. */
+export class UnavailableError extends DomainError {
+  constructor(message = 'The service is busy. Please try again in a moment.') {
+    super(503, 'unavailable', message);
+  }
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { clock, consentStore } from '../adapters/runtime';
+import { renderConsentPdf } from '../documents/pdf/render-consent';
+import { authenticateStaff } from '../http/auth';
+import { type HttpEvent, type HttpResult, httpHandler, json, jsonBody, parseWith, requestMeta } from '../http/api';
+import { countersignConsent, requireRole } from '../workflow/clinic';
+import { signatureSchema } from '../workflow/signature';
+import { consentIdParam } from './consent-get';
+
+export const countersignRequestSchema = z.object({
+  signature: signatureSchema,
+  findingNotes: z.record(z.string().max(64), z.string().max(2000, 'At most 2000 characters')).default({}),
+});
+export type CountersignRequestBody = z.infer<typeof countersignRequestSchema>;
+
+/** POST /clinic/consents/{consentId}/countersign (doctor only). */
+export async function postCountersign(event: HttpEvent): Promise<HttpResult> {
+  const staff = await authenticateStaff(event);
+  requireRole(staff, 'doctor');
+  const consentId = consentIdParam(event);
+  const input = parseWith(countersignRequestSchema, jsonBody(event), 'The countersignature is not valid.');
+  const result = await countersignConsent(
+    { store: consentStore(), clock, renderPdf: renderConsentPdf },
+    staff,
+    consentId,
+    input,
+    requestMeta(event),
+  );
+  return json(200, result);
+}
+
+export const handler = httpHandler(postCountersign, { route: 'consent-countersign', maxBodyBytes: 320 * 1024 });

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { clock, consentStore } from '../adapters/runtime';
+import { localeSchema } from '../domain/template';
+import { type HttpEvent, type HttpResult, httpHandler, json, jsonBody, parseWith, pathParam, requestMeta } from '../http/api';
+import { openIntake, submitAnswers } from '../workflow/intake';
+
+/** Body of POST /intake/{token}/answers; the answers themselves are checked against the template. */
+export const answersRequestSchema = z.object({
+  answers: z.record(z.string(), z.unknown()),
+  locale: localeSchema.optional(),
+});
+export type AnswersRequest = z.infer<typeof answersRequestSchema>;
+
+export async function postAnswers(event: HttpEvent): Promise<HttpResult> {
+  const body = jsonBody(event);
+  const deps = { store: consentStore(), clock };
+  const ctx = await openIntake(deps, pathParam(event, 'token'));
+  const input = parseWith(answersRequestSchema, body, 'Some answers are missing or not valid.');
+  return json(200, await submitAnswers(deps, ctx, input, requestMeta(event)));
+}
+
+export const handler = httpHandler(postAnswers, { route: 'intake-answers' });

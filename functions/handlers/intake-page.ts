@@ -1,0 +1,30 @@
+import type { Context } from 'aws-lambda';
+import { clock, consentStore } from '../adapters/runtime';
+import { DomainError } from '../domain/errors';
+import { type HttpEvent, type HttpResult, header, html, httpHandler, json, pathParam, requestMeta } from '../http/api';
+import { openIntake, recordLinkOpened } from '../workflow/intake';
+import { intakeView } from '../workflow/intake-view';
+import { errorPage, intakePage } from '../../templates/pages/render';
+
+/**
+ * GET /intake/{token}: the patient's page (HTML), or with `Accept: application/json` the invite
+ * and the bilingual form. Opening the JSON records a `link_opened` audit event.
+ */
+export async function getIntake(event: HttpEvent): Promise<HttpResult> {
+  const wantsJson = (header(event, 'accept') ?? '').includes('application/json');
+  const deps = { store: consentStore(), clock };
+  if (wantsJson) {
+    const ctx = await openIntake(deps, pathParam(event, 'token'));
+    await recordLinkOpened(deps, ctx, requestMeta(event));
+    return json(200, intakeView(ctx));
+  }
+  try {
+    const ctx = await openIntake(deps, pathParam(event, 'token'));
+    return html(200, intakePage({ locale: ctx.consent.locale }));
+  } catch (err) {
+    if (err instanceof DomainError) return html(err.status, errorPage(err.status, err.code));
+    throw err;
+  }
+}
+
+export const handler = httpHandler((event: HttpEvent, _context: Context) => getIntake(event), { route: 'intake-page' });

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { config } from '../config';
+import { clock, consentStore } from '../adapters/runtime';
+import { localeSchema } from '../domain/template';
+import { authenticateStaff } from '../http/auth';
+import { type HttpEvent, type HttpResult, httpHandler, json, jsonBody, parseWith, requestMeta } from '../http/api';
+import { createInvite } from '../workflow/clinic';
+import { personNameSchema } from '../workflow/signature';
+
+const noLineBreaks = (s: string) => !/[\r\n\u0000-\u001f\u007f]/.test(s);
+
+export const inviteRequestSchema = z.object({
+  patient: z
+    .object({
+      fullName: personNameSchema,
+      email: z.email('Must be a valid e-mail address').max(254).refine(noLineBreaks, 'Must not contain line breaks'),
+      phone: z
+        .string()
+        .trim()
+        .regex(/^\+?[0-9][0-9 ()-]{5,22}$/, 'Must be a phone number such as +971 50 000 0000')
+        .optional(),
+      locale: localeSchema,
+    })
+    .strict(),
+  treatmentId: z.string().min(1).max(64),
+  branchId: z.string().min(1).max(64).optional(),
+  sendEmail: z.boolean().optional(),
+});
+export type InviteRequestBody = z.infer<typeof inviteRequestSchema>;
+
+/** POST /clinic/invites: any staff member creates a patient's intake link. */
+export async function postInvite(event: HttpEvent): Promise<HttpResult> {
+  const staff = await authenticateStaff(event);
+  const input = parseWith(inviteRequestSchema, jsonBody(event), 'The invitation is not valid.');
+  const c = config();
+  const deps = { store: consentStore(), clock, appUrl: c.APP_URL, linkTtlMs: c.linkTtlMs };
+  const created = await createInvite(deps, staff, input, requestMeta(event));
+  return json(201, { ...created, whatsappUrl: whatsappHandOff(input, created.intakeUrl) });
+}
+
+/** A wa.me hand-off with a bilingual message; the coordinator's own WhatsApp sends it. */
+function whatsappHandOff(input: InviteRequestBody, url: string): string | null {
+  const digits = input.patient.phone?.replace(/[^0-9]/g, '');
+  if (!digits) return null;
+  const text = `Your consent form / نموذج الموافقة الخاص بك:\n${url}`;
+  return `https://wa.me/${digits}?text=${encodeURIComponent(text)}`;
+}
+
+export const handler = httpHandler(postInvite, { route: 'invites-create' });

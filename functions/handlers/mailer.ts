@@ -1,0 +1,46 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { clock, consentStore, emailSender } from '../adapters/runtime';
+import { config } from '../config';
+import { logger } from '../http/logger';
+import { deliverMail } from '../workflow/mail';
+import type { OutboxMail } from '../workflow/ports';
+
+/**
+ * The table-stream mailer: wakes for outbox items entering `pending` and delivers them. A failed
+ * send is recorded on the outbox item (the sweeper retries it), so only a failure to *record*
+ * is reported back as a batch item failure for the stream to retry.
+ */
+export function pendingMails(event: DynamoDBStreamEvent): Array<{ mail: OutboxMail; sequence: string }> {
+  const out: Array<{ mail: OutboxMail; sequence: string }> = [];
+  for (const record of event.Records) {
+    const image = record.dynamodb?.NewImage;
+    if (!image || record.eventName === 'REMOVE') continue;
+    const item = unmarshall(image as Record<string, AttributeValue> as never) as Record<string, unknown>;
+    if (item.entity !== 'mail' || item.status !== 'pending') continue;
+    const old = record.dynamodb?.OldImage;
+    if (old && (unmarshall(old as never) as Record<string, unknown>).status === 'pending') continue;
+    out.push({ mail: item as unknown as OutboxMail, sequence: record.dynamodb?.SequenceNumber ?? '' });
+  }
+  return out;
+}
+
+export async function handleStream(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  const c = config();
+  const deps = { store: consentStore(), sender: emailSender(), clock, appUrl: c.APP_URL, from: c.MAIL_FROM };
+  const failures: DynamoDBBatchResponse['batchItemFailures'] = [];
+  for (const { mail, sequence } of pendingMails(event)) {
+    try {
+      const result = await deliverMail(deps, mail);
+      logger.info('mail', { kind: mail.kind, consentId: mail.consentId, result });
+    } catch (err) {
+      logger.error('mail not recorded', { kind: mail.kind, consentId: mail.consentId, error: (err as Error).name });
+      failures.push({ itemIdentifier: sequence });
+    }
+  }
+  return { batchItemFailures: failures };
+}
+
+export const handler = middy(handleStream).use(injectLambdaContext(logger, { resetKeys: true }));

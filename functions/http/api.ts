@@ -1,0 +1,144 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import type { RequestMeta } from '../domain/audit';
+import { DomainError, PayloadTooLargeError, ValidationFailedError } from '../domain/errors';
+import { issueTo } from '../workflow/issues';
+import { logger } from './logger';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** Sent on every response, JSON and HTML alike. */
+export const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+  'strict-transport-security': 'max-age=63072000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+};
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return { statusCode, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) };
+}
+
+export function html(statusCode: number, body: string): HttpResult {
+  return { statusCode, headers: { 'content-type': 'text/html; charset=utf-8' }, body };
+}
+
+export function pdf(bytes: Uint8Array, filename: string): HttpResult {
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'application/pdf', 'content-disposition': `attachment; filename="${filename}"` },
+    body: Buffer.from(bytes).toString('base64'),
+    isBase64Encoded: true,
+  };
+}
+
+export function errorBody(err: DomainError) {
+  return { error: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) };
+}
+
+export function header(event: HttpEvent, name: string): string | undefined {
+  const h = event.headers ?? {};
+  return h[name] ?? h[name.toLowerCase()] ?? Object.entries(h).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+}
+
+export function requestMeta(event: HttpEvent): RequestMeta {
+  return {
+    ip: event.requestContext?.http?.sourceIp ?? 'unknown',
+    userAgent: event.requestContext?.http?.userAgent ?? header(event, 'user-agent') ?? 'unknown',
+  };
+}
+
+export function rawBody(event: HttpEvent): Buffer {
+  if (!event.body) return Buffer.alloc(0);
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+}
+
+/** The body as JSON; anything else is a 400 in the API.md shape. */
+export function jsonBody(event: HttpEvent): unknown {
+  const text = rawBody(event).toString('utf8');
+  if (!text.trim()) {
+    throw new ValidationFailedError('The request body must be a JSON object.', [{ path: '', message: 'Body is empty' }]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationFailedError('The request body is not valid JSON.', [{ path: '', message: 'Invalid JSON' }]);
+  }
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, message = 'The request is not valid.'): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ValidationFailedError(message, issueTo('', parsed.error));
+  return parsed.data;
+}
+
+export function pathParam(event: HttpEvent, name: string): string {
+  return event.pathParameters?.[name] ?? '';
+}
+
+interface Options {
+  /** Route id from the route table, for logs and metrics. */
+  route: string;
+  /** Largest accepted body (decoded bytes); bigger → 413 before any parsing. */
+  maxBodyBytes?: number;
+}
+
+/**
+ * The HTTP middleware: correlation id and access log, body limit, typed errors → API.md shape,
+ * security headers. One middleware object so its before/after/onError order is explicit.
+ */
+function httpBoundary(opts: Options): MiddlewareObj<HttpEvent, HttpResult> {
+  const started = new WeakMap<object, number>();
+  const finish = (request: { event: HttpEvent; response: HttpResult | null | undefined }) => {
+    const response = request.response ?? json(500, { error: 'internal_error', message: 'Something went wrong.' });
+    response.headers = { ...SECURITY_HEADERS, ...(response.headers ?? {}) };
+    request.response = response;
+    const t0 = started.get(request.event);
+    logger.info('request', {
+      route: opts.route,
+      method: request.event.requestContext?.http?.method,
+      status: response.statusCode,
+      durationMs: t0 ? Math.round(performance.now() - t0) : undefined,
+    });
+  };
+  return {
+    before: (request) => {
+      started.set(request.event, performance.now());
+      const correlationId = header(request.event, 'x-correlation-id') ?? request.event.requestContext?.requestId;
+      if (correlationId) logger.setCorrelationId(String(correlationId).slice(0, 100));
+      const limit = opts.maxBodyBytes ?? 64 * 1024;
+      const body = request.event.body ?? '';
+      const size = request.event.isBase64Encoded ? Math.floor((body.length * 3) / 4) : Buffer.byteLength(body);
+      if (size > limit) throw new PayloadTooLargeError(`The request body is larger than ${Math.round(limit / 1024)} KB.`);
+    },
+    after: (request) => finish(request),
+    onError: (request) => {
+      const err = request.error;
+      if (err instanceof DomainError) {
+        request.response = json(err.status, errorBody(err), err.status === 503 || err.status === 429 ? { 'retry-after': '2' } : {});
+        if (err.status >= 500) logger.warn('unavailable', { route: opts.route, error: err.name });
+      } else {
+        logger.error('unhandled error', { route: opts.route, error: (err as Error)?.name, stack: (err as Error)?.stack });
+        request.response = json(500, { error: 'internal_error', message: 'Something went wrong. Please try again.' });
+      }
+      finish(request);
+    },
+  };
+}
+
+export type RouteHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
+
+/** Wraps a plain handler for Lambda: `export const handler = httpHandler(fn, { route })`. */
+export function httpHandler(fn: RouteHandler, opts: Options) {
+  return middy<HttpEvent, HttpResult>(fn)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpBoundary(opts));
+}

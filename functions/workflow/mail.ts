@@ -1,0 +1,155 @@
+import { auditEvent } from '../domain/audit';
+import type { ConsentRecord } from '../domain/model';
+import { loadTemplate } from '../domain/template-store';
+import { hashLinkToken, newLinkToken } from '../domain/tokens';
+import { clinicNoticeEmail, finalEmail, inviteEmail, type RenderedEmail } from '../documents/email/render';
+import { intakeUrl } from './clinic';
+import { branchOf } from './consent-document';
+import type { Clock, ConsentStore, EmailSender, OutboxMail, OutgoingEmail } from './ports';
+
+export interface MailDeps {
+  store: ConsentStore;
+  sender: EmailSender;
+  clock: Clock;
+  appUrl: string;
+  from: string;
+}
+
+/** How long one worker may hold a mail before another may try it (covers a crashed worker). */
+const LEASE_MS = 60_000;
+
+/** Retry spacing: 10 s, 20 s, 40 s … capped at 15 minutes. Mail is never given up on. */
+export function nextAttemptDelayMs(attempts: number): number {
+  return Math.min(15 * 60_000, 10_000 * 2 ** Math.max(0, attempts - 1));
+}
+
+export type DeliveryResult = 'sent' | 'skipped' | 'failed';
+
+/**
+ * Delivers one outbox mail at most once at a time: a conditional lease stops the stream mailer
+ * and the sweeper from both sending it; success and failure are both recorded on the outbox item.
+ */
+export async function deliverMail(deps: MailDeps, mail: OutboxMail): Promise<DeliveryResult> {
+  const now = deps.clock.now();
+  const claimed = await deps.store.claimMail(mail, now.toISOString(), new Date(now.getTime() + LEASE_MS).toISOString());
+  if (!claimed) return 'skipped';
+  const current = (await deps.store.getMail(mail.clinicId, mail.consentId, mail.kind)) ?? mail;
+  const consent = await deps.store.getConsent(mail.clinicId, mail.consentId);
+  if (!consent) {
+    await deps.store.markMailFailed(current, 'ConsentMissing', farFuture(now));
+    return 'failed';
+  }
+  try {
+    const email = await composeMail(deps, current, consent);
+    const { messageId } = await deps.sender.send(email);
+    const at = deps.clock.now().toISOString();
+    await deps.store.markMailSent(
+      current,
+      at,
+      messageId,
+      auditEvent(mail.consentId, 'emailed', at, { kind: 'system', id: 'mailer' }, undefined, {
+        mail: mail.kind,
+        recipient: mail.kind === 'final_archive' || mail.kind.endsWith('notice') ? 'clinic' : 'patient',
+      }),
+    );
+    return 'sent';
+  } catch (err) {
+    // Only the error's class is recorded: SES messages can echo addresses.
+    const name = (err as Error)?.name || 'Error';
+    const attempts = current.attempts;
+    const next = new Date(deps.clock.now().getTime() + nextAttemptDelayMs(attempts)).toISOString();
+    await deps.store.markMailFailed(
+      current,
+      name,
+      next,
+      attempts <= 1
+        ? auditEvent(mail.consentId, 'email_failed', deps.clock.now().toISOString(), { kind: 'system', id: 'mailer' }, undefined, {
+            mail: mail.kind,
+            error: name,
+          })
+        : undefined,
+    );
+    return 'failed';
+  }
+}
+
+function farFuture(now: Date): string {
+  return new Date(now.getTime() + 365 * 24 * 3600_000).toISOString();
+}
+
+async function composeMail(deps: MailDeps, mail: OutboxMail, consent: ConsentRecord): Promise<OutgoingEmail> {
+  const clinic = await deps.store.getClinic(consent.clinicId);
+  const template = loadTemplate(consent.treatmentId);
+  if (!clinic || !template) throw Object.assign(new Error('clinic or template missing'), { name: 'ConfigurationMissing' });
+  const branch = branchOf(clinic, consent.branchId);
+  const treatment = template.title[mail.locale];
+  const dashboardUrl = `${deps.appUrl.replace(/\/$/, '')}/clinic#/consents/${consent.consentId}`;
+  let rendered: RenderedEmail;
+  let attachments: OutgoingEmail['attachments'];
+  switch (mail.kind) {
+    case 'invite': {
+      // The token exists only in this e-mail: a fresh link for this channel, stored as its hash.
+      const token = newLinkToken();
+      await deps.store.putLink({
+        tokenHash: hashLinkToken(token),
+        clinicId: consent.clinicId,
+        consentId: consent.consentId,
+        expiresAt: consent.linkExpiresAt,
+        channel: 'email',
+        createdAt: deps.clock.now().toISOString(),
+      });
+      rendered = inviteEmail({
+        locale: mail.locale,
+        patientName: consent.patient.fullName,
+        clinicName: clinic.name,
+        branchName: branch.name,
+        branchPhone: branch.phone,
+        treatment,
+        link: intakeUrl(deps.appUrl, token),
+        expiresOn: consent.linkExpiresAt.slice(0, 10),
+      });
+      break;
+    }
+    case 'signed_notice':
+    case 'ineligible_notice':
+      rendered = clinicNoticeEmail({
+        locale: mail.locale,
+        kind: mail.kind === 'signed_notice' ? 'signed' : 'ineligible',
+        patientName: consent.patient.fullName,
+        clinicName: clinic.name,
+        branchName: branch.name,
+        treatment,
+        dashboardUrl,
+      });
+      break;
+    case 'final_patient':
+    case 'final_archive': {
+      const latest = consent.pdfVersions.at(-1);
+      const pdf = latest ? await deps.store.getPdf(consent.clinicId, consent.consentId, latest.version) : undefined;
+      if (!latest || !pdf) throw Object.assign(new Error('pdf missing'), { name: 'PdfMissing' });
+      rendered = finalEmail({
+        locale: mail.locale,
+        audience: mail.kind === 'final_patient' ? 'patient' : 'archive',
+        patientName: consent.patient.fullName,
+        clinicName: clinic.name,
+        branchName: branch.name,
+        treatment,
+        doctorName: consent.countersignature?.doctorName ?? '',
+        consentId: consent.consentId,
+        sha256: latest.sha256,
+        verifyUrl: `${deps.appUrl.replace(/\/$/, '')}/clinic#/verify`,
+      });
+      attachments = [{ filename: `consent-${consent.consentId}.pdf`, contentType: 'application/pdf', content: pdf.bytes }];
+      break;
+    }
+  }
+  return { from: deps.from, to: mail.to, ...rendered, ...(attachments ? { attachments } : {}) };
+}
+
+/** The sweeper's pass: every due, unsent mail gets another delivery attempt. */
+export async function sweepMail(deps: MailDeps, limit = 50) {
+  const due = await deps.store.listDueMails(deps.clock.now().toISOString(), limit);
+  const results = { sent: 0, failed: 0, skipped: 0 };
+  for (const mail of due) results[await deliverMail(deps, mail)]++;
+  return results;
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import type { RecordedSignature, SignatureInput } from '../domain/model';
+import type { RequestMeta } from '../domain/audit';
+
+/** Limits for a drawn signature: a phone canvas at 2–3× density fits easily. */
+export const SIGNATURE_MAX_BYTES = 200 * 1024;
+export const SIGNATURE_MAX_WIDTH = 2400;
+export const SIGNATURE_MAX_HEIGHT = 1200;
+
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Reads a PNG's IHDR; returns undefined unless the bytes really are a PNG. */
+export function pngDimensions(bytes: Uint8Array): { width: number; height: number } | undefined {
+  if (bytes.length < 33 || PNG_MAGIC.some((b, i) => bytes[i] !== b)) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const type = String.fromCharCode(...bytes.subarray(12, 16));
+  if (type !== 'IHDR') return undefined;
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+// Names are shown on legal documents and can reach e-mail headers: no control characters at all.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+export const personNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'Required')
+  .max(120, 'At most 120 characters')
+  .refine((s) => !CONTROL.test(s), 'Must not contain line breaks or control characters');
+
+export const signatureSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('drawn'),
+      pngBase64: z
+        .string()
+        .max(Math.ceil((SIGNATURE_MAX_BYTES * 4) / 3) + 4, 'The signature image is too large')
+        .transform((s) => s.replace(/^data:image\/png;base64,/, ''))
+        .superRefine((s, ctx) => {
+          if (!/^[A-Za-z0-9+/]+={0,2}$/.test(s)) {
+            ctx.addIssue({ code: 'custom', message: 'Must be a base64-encoded PNG image' });
+            return;
+          }
+          const bytes = Buffer.from(s, 'base64');
+          const dims = pngDimensions(bytes);
+          if (!dims) ctx.addIssue({ code: 'custom', message: 'Must be a PNG image' });
+          else if (dims.width < 1 || dims.height < 1 || dims.width > SIGNATURE_MAX_WIDTH || dims.height > SIGNATURE_MAX_HEIGHT) {
+            ctx.addIssue({ code: 'custom', message: `The image must be at most ${SIGNATURE_MAX_WIDTH}×${SIGNATURE_MAX_HEIGHT} pixels` });
+          }
+        }),
+    })
+    .strict(),
+  z.object({ kind: z.literal('typed'), name: personNameSchema }).strict(),
+]);
+
+export function recordSignature(input: SignatureInput, at: string, meta: RequestMeta): RecordedSignature {
+  return {
+    kind: input.kind,
+    ...(input.kind === 'drawn' ? { pngBase64: input.pngBase64 } : { typedName: input.name }),
+    signedAt: at,
+    ip: meta.ip,
+    userAgent: meta.userAgent.slice(0, 512),
+  };
+}

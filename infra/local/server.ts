@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { matchPath, type RouteDef, routes } from '../routes';
+import { loadHandler } from './handlers';
+import { lambdaContext } from './lambda-context';
+
+/**
+ * The local stand-in for API Gateway (HTTP API, payload v2): request → event → the same handler
+ * Lambda runs → response. No business logic here; only what API Gateway itself does.
+ */
+const MAX_BODY = 10 * 1024 * 1024; // API Gateway's own limit
+const TEXT_TYPES = /^(text\/|application\/(json|x-www-form-urlencoded|xml|javascript))/i;
+
+function notFound(res: ServerResponse, message = 'No such route.') {
+  res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify({ error: 'not_found', message }));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) return 'too_large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function toEvent(req: IncomingMessage, route: RouteDef, params: Record<string, string>, body: Buffer): APIGatewayProxyEventV2 {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  const contentType = headers['content-type'] ?? '';
+  const isText = body.length === 0 || TEXT_TYPES.test(contentType);
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: `${route.method} ${route.path}`,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(Object.keys(params).length ? { pathParameters: params } : {}),
+    ...(headers.cookie ? { cookies: headers.cookie.split(/;\s*/) } : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: {
+        method: route.method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey: `${route.method} ${route.path}`,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: body.length > 0 && !isText,
+  };
+}
+
+function writeResult(res: ServerResponse, result: APIGatewayProxyStructuredResultV2 | string | undefined) {
+  if (typeof result === 'string' || result === undefined) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(result ?? '');
+    return;
+  }
+  const headers: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  res.writeHead(result.statusCode ?? 200, headers);
+  const body = result.body ?? '';
+  res.end(result.isBase64Encoded ? Buffer.from(body, 'base64') : body);
+}
+
+export function createLocalServer(): Server {
+  return createServer(async (req, res) => {
+    try {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (req.method === 'GET' && (path === '/' || path === '')) {
+        res.writeHead(302, { location: '/clinic' });
+        res.end();
+        return;
+      }
+      let match: { route: RouteDef; params: Record<string, string> } | undefined;
+      for (const route of routes) {
+        if (route.method !== req.method) continue;
+        const params = matchPath(route.path, path);
+        if (params) {
+          match = { route, params };
+          break;
+        }
+      }
+      if (!match) return notFound(res);
+      const body = await readBody(req);
+      if (body === 'too_large') {
+        res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+        res.end(JSON.stringify({ error: 'payload_too_large', message: 'The request body is too large.' }));
+        return;
+      }
+      const handler = await loadHandler(match.route.entry);
+      const event = toEvent(req, match.route, match.params, body);
+      const result = (await handler(event, lambdaContext(match.route.id, match.route.timeoutSeconds))) as APIGatewayProxyStructuredResultV2;
+      writeResult(res, result);
+    } catch (err) {
+      // A handler that throws past its middleware is a Lambda error: API Gateway answers 500.
+      console.error('local server: handler crashed', (err as Error).name);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ error: 'internal_error', message: 'Something went wrong.' }));
+    }
+  });
+}
