@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// Handlers log JSON lines; tests that inspect logs capture them explicitly.
+process.env.LOG_LEVEL ??= 'SILENT';
 
 export default defineConfig({
   test: {

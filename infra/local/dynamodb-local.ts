@@ -45,6 +45,10 @@ export async function startDynamoLocal(port: number, dataDir: string | null): Pr
     args.push('-dbPath', dataDir);
   } else args.push('-inMemory');
   const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // If this process dies without a clean stop, take the JVM with it (no orphaned DynamoDB Local).
+  const killChild = () => child.kill('SIGKILL');
+  process.once('exit', killChild);
+  child.once('exit', () => process.off('exit', killChild));
   let output = '';
   child.stdout?.on('data', (d: Buffer) => {
     output = (output + d.toString()).slice(-4000);

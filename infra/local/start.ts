@@ -1,7 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { StackStartError } from './dynamodb-local';
-import { REPO_ROOT, startLocalStack } from './stack';
+
+// Before any AWS SDK module loads: the SDK warns about Node 20 at import time.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// Request logs are JSON lines for CloudWatch; in a terminal only warnings are shown unless asked.
+process.env.LOG_LEVEL ??= 'WARN';
+const { StackStartError } = await import('./dynamodb-local');
+const { REPO_ROOT, startLocalStack } = await import('./stack');
 
 /**
  * `npm start`: the whole product on 127.0.0.1 with a seeded demo clinic. Ctrl-C stops it all;

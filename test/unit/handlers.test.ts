@@ -1,0 +1,172 @@
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ConsentRecord } from '../../functions/domain/model';
+import { hashLinkToken, newLinkToken } from '../../functions/domain/tokens';
+import { cleanAnswers } from '../fixtures/answers';
+
+/** Handlers wired to real middy and real adapters, with the AWS clients mocked at the SDK level. */
+const ddb = mockClient(DynamoDBDocumentClient);
+const ses = mockClient(SESv2Client);
+const context = { functionName: 'test', awsRequestId: 'r', getRemainingTimeInMillis: () => 5000 } as unknown as Context;
+
+beforeAll(() => {
+  Object.assign(process.env, {
+    TABLE_NAME: 'consents',
+    APP_URL: 'https://consents.example.test',
+    MAIL_FROM: 'consents@example.test',
+    JWT_ISSUER: 'https://issuer.example.test',
+    JWT_AUDIENCE: 'aud',
+    JWT_PUBLIC_JWK: '{"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA"}',
+    AWS_REGION: 'me-central-1',
+  });
+});
+beforeEach(() => {
+  ddb.reset();
+  ses.reset();
+});
+
+const token = newLinkToken();
+const consent: ConsentRecord = {
+  clinicId: 'demo',
+  consentId: '01JABCDEFGHJKMNPQRSTVWXYZ0',
+  status: 'invited',
+  treatmentId: 'mesotherapy',
+  templateVersion: '2026.11.1',
+  templateSha256: 'x',
+  branchId: 'jumeirah',
+  patient: { fullName: 'Layla Haddad', email: 'layla@example.test', locale: 'en' },
+  locale: 'en',
+  linkExpiresAt: '2099-01-01T00:00:00.000Z',
+  createdAt: '2026-11-21T00:00:00.000Z',
+  createdBy: 'sub',
+  updatedAt: '2026-11-21T00:00:00.000Z',
+  pdfVersions: [],
+  rev: 1,
+};
+const clinic = {
+  clinicId: 'demo',
+  name: 'Demo',
+  archiveEmail: 'archive@example.test',
+  defaultBranchId: 'jumeirah',
+  branches: [{ id: 'jumeirah', name: 'Jumeirah', phone: '+971 4 000 0000', whatsapp: '+971 50 000 0000', timeZone: 'Asia/Dubai' }],
+};
+
+function mockReads(record: ConsentRecord) {
+  ddb.on(GetCommand, { Key: { pk: `LINK#${hashLinkToken(token)}`, sk: 'LINK' } }).resolves({
+    Item: { tokenHash: hashLinkToken(token), clinicId: 'demo', consentId: record.consentId, expiresAt: '2099-01-01T00:00:00.000Z', channel: 'handover' },
+  });
+  ddb.on(GetCommand, { Key: { pk: 'CLINIC#demo', sk: `CONSENT#${record.consentId}` } }).resolves({ Item: record });
+  ddb.on(GetCommand, { Key: { pk: 'CLINIC#demo', sk: 'PROFILE' } }).resolves({ Item: clinic });
+}
+
+function httpEvent(body: unknown) {
+  return {
+    version: '2.0',
+    routeKey: 'POST /intake/{token}/answers',
+    rawPath: `/intake/${token}/answers`,
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json' },
+    pathParameters: { token },
+    requestContext: { http: { method: 'POST', sourceIp: '10.0.0.1', userAgent: 'vitest' }, requestId: 'x' },
+    body: JSON.stringify(body),
+    isBase64Encoded: false,
+  };
+}
+
+describe('intake-answers handler', () => {
+  it('screens and writes the consent, both audit events in one conditional transaction', async () => {
+    mockReads(consent);
+    ddb.on(TransactWriteCommand).resolves({});
+    const { handler } = await import('../../functions/handlers/intake-answers');
+    const res = await handler(httpEvent({ answers: cleanAnswers({ allergies: true, allergyDetails: 'penicillin' }) }) as never, context);
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body ?? '{}').screening.outcome).toBe('needs_review');
+    const tx = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(tx[0]?.Put?.Item).toMatchObject({ status: 'answered', outcome: 'needs_review', rev: 2 });
+    expect(tx[0]?.Put?.ExpressionAttributeValues).toMatchObject({ ':rev': 1 });
+    expect(tx.slice(1).map((t) => (t.Put?.Item as { type: string }).type)).toEqual(['answers_submitted', 'screening_result']);
+  });
+
+  it('a 400 writes nothing', async () => {
+    mockReads(consent);
+    const { handler } = await import('../../functions/handlers/intake-answers');
+    const res = await handler(httpEvent({ answers: { pregnant: 'yes' } }) as never, context);
+    expect(res.statusCode).toBe(400);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('after an ineligible screening the link is closed for answers (409), nothing written', async () => {
+    mockReads({ ...consent, status: 'answered', outcome: 'ineligible' });
+    const { handler } = await import('../../functions/handlers/intake-answers');
+    const res = await handler(httpEvent({ answers: cleanAnswers() }) as never, context);
+    expect(res.statusCode).toBe(409);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+});
+
+describe('mailer handler', () => {
+  const mail = {
+    pk: 'CLINIC#demo',
+    sk: `MAIL#${consent.consentId}#signed_notice`,
+    entity: 'mail',
+    clinicId: 'demo',
+    consentId: consent.consentId,
+    kind: 'signed_notice',
+    to: 'archive@example.test',
+    locale: 'en',
+    status: 'pending',
+    attempts: 0,
+    createdAt: '2026-11-21T00:00:00.000Z',
+    nextAttemptAt: '2026-11-21T00:00:00.000Z',
+  };
+  const record = (newImage: object, oldImage?: object, seq = '1') => ({
+    eventName: oldImage ? 'MODIFY' : 'INSERT',
+    dynamodb: {
+      SequenceNumber: seq,
+      NewImage: marshall(newImage),
+      ...(oldImage ? { OldImage: marshall(oldImage) } : {}),
+    },
+  });
+
+  it('wakes only for outbox items entering `pending`', async () => {
+    const { pendingMails } = await import('../../functions/handlers/mailer');
+    const event = {
+      Records: [
+        record(mail),
+        record({ ...mail, attempts: 1 }, mail, '2'), // pending → pending: a retry bookkeeping write
+        record({ ...mail, status: 'sent' }, mail, '3'),
+        record({ pk: 'CLINIC#demo', sk: 'CONSENT#x', entity: 'consent', status: 'answered' }, undefined, '4'),
+      ],
+    } as unknown as DynamoDBStreamEvent;
+    expect(pendingMails(event).map((m) => m.sequence)).toEqual(['1']);
+  });
+
+  it('sends through SES and records the delivery; an SES failure is recorded, not thrown', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    ddb.on(GetCommand, { Key: { pk: 'CLINIC#demo', sk: `MAIL#${consent.consentId}#signed_notice` } }).resolves({ Item: { ...mail, attempts: 1 } });
+    ddb.on(GetCommand, { Key: { pk: 'CLINIC#demo', sk: `CONSENT#${consent.consentId}` } }).resolves({ Item: { ...consent, status: 'awaiting_countersign' } });
+    ddb.on(GetCommand, { Key: { pk: 'CLINIC#demo', sk: 'PROFILE' } }).resolves({ Item: clinic });
+    ddb.on(TransactWriteCommand).resolves({});
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+    const { handleStream } = await import('../../functions/handlers/mailer');
+    const event = { Records: [record(mail)] } as unknown as DynamoDBStreamEvent;
+    expect(await handleStream(event)).toEqual({ batchItemFailures: [] });
+    const sent = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
+    expect(sent?.Destination?.ToAddresses).toEqual(['archive@example.test']);
+    const raw = Buffer.from(sent?.Content?.Raw?.Data ?? new Uint8Array()).toString();
+    expect(raw).toContain('Subject: Consent awaiting countersignature: Layla Haddad');
+    const marked = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(marked[0]?.Update?.ExpressionAttributeValues).toMatchObject({ ':sent': 'sent', ':mid': 'm-1' });
+
+    ses.reset();
+    ses.on(SendEmailCommand).rejects(Object.assign(new Error('connect ECONNREFUSED'), { name: 'TimeoutError' }));
+    ddb.resetHistory();
+    expect(await handleStream(event)).toEqual({ batchItemFailures: [] });
+    const failure = ddb.commandCalls(UpdateCommand).find((c) => c.args[0].input.UpdateExpression?.includes('lastError'));
+    expect(failure?.args[0].input.ExpressionAttributeValues?.[':e']).toBe('TimeoutError');
+  });
+});
