@@ -1,0 +1,53 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * `npm run invoke -- <handler> events/<file>.json` — runs one handler with one event against the
+ * running local stack (`npm start`), like `sam local invoke`. `<handler>` is a route id or worker
+ * id from infra/routes.ts. Placeholders {{demoToken}}, {{consentId}}, {{doctorToken}} and
+ * {{coordinatorToken}} are filled from .data/demo.json, which `npm start` writes.
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+process.env.LOG_LEVEL ??= 'WARN';
+
+const [name, file] = process.argv.slice(2);
+const { routes, workers } = await import('../routes');
+const all = [...routes, ...Object.values(workers)];
+const def = all.find((d) => d.id === name);
+if (!def || !file) {
+  console.error(`usage: npm run invoke -- <handler> events/<file>.json\nhandlers: ${all.map((d) => d.id).join(', ')}`);
+  process.exit(2);
+}
+const root = resolve(import.meta.dirname, '../..');
+const dataDir = process.env.DATA_DIR ?? join(root, '.data');
+const demoFile = join(dataDir, 'demo.json');
+const demo: Record<string, string> = existsSync(demoFile) ? JSON.parse(readFileSync(demoFile, 'utf8')) : {};
+const text = readFileSync(resolve(file), 'utf8').replace(/\{\{(\w+)\}\}/g, (_, k: string) => demo[k] ?? `{{${k}}}`);
+const event = JSON.parse(text);
+
+// The local stack's endpoints and keys, as `npm start` set them.
+const keyFile = join(dataDir, 'local-jwt-key.json');
+const keys = existsSync(keyFile) ? JSON.parse(readFileSync(keyFile, 'utf8')) : undefined;
+const port = process.env.PORT ?? '3000';
+Object.assign(process.env, {
+  TABLE_NAME: process.env.TABLE_NAME ?? 'consents',
+  APP_URL: process.env.APP_URL ?? `http://127.0.0.1:${port}`,
+  MAIL_FROM: process.env.MAIL_FROM ?? 'Demo Aesthetics Clinic <consents@demo-clinic.example.test>',
+  JWT_ISSUER: process.env.JWT_ISSUER ?? `http://127.0.0.1:${port}/local`,
+  JWT_AUDIENCE: process.env.JWT_AUDIENCE ?? 'consents-local',
+  DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`,
+  SES_ENDPOINT: process.env.SES_ENDPOINT ?? `http://127.0.0.1:${process.env.SES_PORT ?? 8005}`,
+  AWS_REGION: 'me-central-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  ...(keys ? { JWT_PUBLIC_JWK: keys.publicJwk, LOCAL_JWT_PRIVATE_JWK: keys.privateJwk } : {}),
+});
+if (!keys) console.error('note: no .data/local-jwt-key.json — start the stack once with `npm start` first');
+
+const { loadHandler } = await import('./handlers');
+const { lambdaContext } = await import('./lambda-context');
+const handler = await loadHandler(def.entry);
+const result = (await handler(event, lambdaContext(def.id, def.timeoutSeconds))) as { body?: string; isBase64Encoded?: boolean } | undefined;
+if (result?.isBase64Encoded && result.body) result.body = `<${Buffer.from(result.body, 'base64').length} bytes, base64>`;
+console.log(JSON.stringify(result, null, 2));
+process.exit(0);
