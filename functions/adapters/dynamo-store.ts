@@ -392,6 +392,24 @@ export class DynamoConsentStore implements ConsentStore {
     }
   }
 
+  async countHit(key: string, windowStart: number, expiresAt: number): Promise<number> {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `RATE#${key}`, sk: `W#${windowStart}` },
+          UpdateExpression: 'ADD hits :one SET #ttl = :ttl',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':one': 1, ':ttl': expiresAt },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(out.Attributes?.hits ?? 1);
+    } catch (err) {
+      translate(err);
+    }
+  }
+
   async listDueMails(now: string, limit: number): Promise<OutboxMail[]> {
     try {
       const out = await this.db.send(

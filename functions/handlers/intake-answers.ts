@@ -14,7 +14,7 @@ export type AnswersRequest = z.infer<typeof answersRequestSchema>;
 export async function postAnswers(event: HttpEvent): Promise<HttpResult> {
   const body = jsonBody(event);
   const deps = { store: consentStore(), clock };
-  const ctx = await openIntake(deps, pathParam(event, 'token'));
+  const ctx = await openIntake(deps, pathParam(event, 'token'), requestMeta(event));
   const input = parseWith(answersRequestSchema, body, 'Some answers are missing or not valid.');
   return json(200, await submitAnswers(deps, ctx, input, requestMeta(event)));
 }

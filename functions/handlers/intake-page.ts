@@ -14,12 +14,12 @@ export async function getIntake(event: HttpEvent): Promise<HttpResult> {
   const wantsJson = (header(event, 'accept') ?? '').includes('application/json');
   const deps = { store: consentStore(), clock };
   if (wantsJson) {
-    const ctx = await openIntake(deps, pathParam(event, 'token'));
+    const ctx = await openIntake(deps, pathParam(event, 'token'), requestMeta(event));
     await recordLinkOpened(deps, ctx, requestMeta(event));
     return json(200, intakeView(ctx));
   }
   try {
-    const ctx = await openIntake(deps, pathParam(event, 'token'));
+    const ctx = await openIntake(deps, pathParam(event, 'token'), requestMeta(event));
     return html(200, intakePage({ locale: ctx.consent.locale }));
   } catch (err) {
     if (err instanceof DomainError) return html(err.status, errorPage(err.status, err.code));

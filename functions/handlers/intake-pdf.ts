@@ -5,7 +5,7 @@ import { openIntake, patientPdf } from '../workflow/intake';
 /** GET /intake/{token}/consent.pdf: the patient's current copy, once signed. */
 export async function getPatientPdf(event: HttpEvent): Promise<HttpResult> {
   const deps = { store: consentStore(), clock };
-  const ctx = await openIntake(deps, pathParam(event, 'token'));
+  const ctx = await openIntake(deps, pathParam(event, 'token'), requestMeta(event));
   const file = await patientPdf(deps, ctx, requestMeta(event));
   return pdf(file.bytes, `consent-${file.consentId}.pdf`);
 }

@@ -18,7 +18,7 @@ export type SignatureRequestBody = z.infer<typeof signatureRequestSchema>;
 export async function postSignature(event: HttpEvent): Promise<HttpResult> {
   const body = jsonBody(event);
   const deps = { store: consentStore(), clock, renderPdf: renderConsentPdf };
-  const ctx = await openIntake(deps, pathParam(event, 'token'));
+  const ctx = await openIntake(deps, pathParam(event, 'token'), requestMeta(event));
   assertCanSign(ctx.consent);
   const input = parseWith(signatureRequestSchema, body, 'The signature is incomplete.');
   return json(201, await signConsent(deps, ctx, input, requestMeta(event)));

@@ -11,6 +11,7 @@ import type { ConsentDocument } from '../documents/consent-document';
 import { buildConsentDocument, branchOf } from './consent-document';
 import { issueTo } from './issues';
 import type { Clock, ConsentStore, IntakeLink, OutboxMail } from './ports';
+import { enforceRateLimit } from './rate-limit';
 import { recordSignature } from './signature';
 
 export interface IntakeDeps {
@@ -32,8 +33,10 @@ export interface IntakeContext {
  * Resolves a link token: unknown or malformed → 404 (nothing revealed), past expiry or withdrawn
  * → 410. The token is hashed before it reaches the store; it is never logged or stored.
  */
-export async function openIntake(deps: IntakeDeps, token: string): Promise<IntakeContext> {
+export async function openIntake(deps: IntakeDeps, token: string, meta?: RequestMeta): Promise<IntakeContext> {
+  if (meta) await enforceRateLimit(deps, 'patientIp', meta.ip);
   if (!isWellFormedToken(token)) throw new NotFoundError('This intake link is not valid.');
+  await enforceRateLimit(deps, 'link', token);
   const link = await deps.store.getLink(hashLinkToken(token));
   if (!link) throw new NotFoundError('This intake link is not valid.');
   const consent = await deps.store.getConsent(link.clinicId, link.consentId);

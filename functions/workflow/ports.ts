@@ -95,6 +95,8 @@ export interface ConsentStore {
   markMailSent(mail: OutboxMail, sentAt: string, messageId: string, event: AuditEvent): Promise<void>;
   markMailFailed(mail: OutboxMail, error: string, nextAttemptAt: string, event?: AuditEvent): Promise<void>;
   listDueMails(now: string, limit: number): Promise<OutboxMail[]>;
+  /** Adds one hit to a rate-limit window and returns the window's count. */
+  countHit(key: string, windowStart: number, expiresAt: number): Promise<number>;
 }
 
 export interface OutgoingEmail {

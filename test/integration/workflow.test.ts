@@ -262,6 +262,19 @@ describe('bad input changes nothing', () => {
   });
 });
 
+describe('rate limits', () => {
+  it('one link hammered past its limit gets 429 throttled in the API.md shape', async () => {
+    const inv = await invite(coordinator);
+    const statuses: number[] = [];
+    for (let i = 0; i < 65; i++) statuses.push((await call('GET', `/intake/${inv.linkToken}`)).status);
+    expect(statuses.slice(0, 55).every((s) => s === 200)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+    const r = await call('GET', `/intake/${inv.linkToken}`);
+    expect(r.body).toMatchObject({ error: 'throttled' });
+    expect(r.headers.get('retry-after')).toBeTruthy();
+  });
+});
+
 describe('clinic access control', () => {
   it('no token → 401; coordinator countersign/decline → 403', async () => {
     expect((await call('GET', '/clinic/consents')).status).toBe(401);

@@ -56,6 +56,7 @@ const clinic = {
 };
 
 function mockReads(record: ConsentRecord) {
+  ddb.on(UpdateCommand).resolves({ Attributes: { hits: 1 } }); // rate-limit counters
   ddb.on(GetCommand, { Key: { pk: `LINK#${hashLinkToken(token)}`, sk: 'LINK' } }).resolves({
     Item: { tokenHash: hashLinkToken(token), clinicId: 'demo', consentId: record.consentId, expiresAt: '2099-01-01T00:00:00.000Z', channel: 'handover' },
   });
