@@ -1,0 +1,98 @@
+import type { Node } from 'constructs';
+
+/**
+ * Deployment settings, read from CDK context (cdk.json, or `-c key=value` on the command line).
+ * Each clinic deploys into its own account, so these are the only knobs a clinic turns; every one has a
+ * documented default (docs/deploy.md) and is validated here, at synth, rather than failing mid-deploy.
+ */
+export interface DeploySettings {
+  /** Prefix of stack names and of the Cognito hosted-UI domain. */
+  appName: string;
+  /** AWS region. UAE health data must stay in the UAE, hence me-central-1. */
+  region: string;
+  /** Address every e-mail is sent from (must be verified in SES, or belong to `senderDomain`). */
+  senderEmail: string;
+  /** Display name in the From header. */
+  senderName: string;
+  /** Optional: verify the whole domain (DKIM) instead of the single sender address. */
+  senderDomain?: string;
+  /** The clinic's archive mailbox: countersigned PDFs and "awaiting countersignature" notices. */
+  archiveEmail: string;
+  /** Who receives alarms and SES bounce/complaint notifications. */
+  alarmEmail: string;
+  /** Lifetime of a patient's intake link, in days (1–90, as functions/config.ts accepts). */
+  linkTtlDays: number;
+  /** Cognito hosted-UI domain prefix (globally unique per region); defaults to `<appName>-<account id>`. */
+  authDomainPrefix?: string;
+}
+
+export const DEFAULT_SETTINGS = {
+  appName: 'meso-consent',
+  region: 'me-central-1',
+  senderEmail: 'consents@clinic.example',
+  senderName: 'Clinic consents',
+  archiveEmail: 'archive@clinic.example',
+  alarmEmail: 'it@clinic.example',
+  linkTtlDays: 7,
+} as const satisfies Partial<DeploySettings>;
+
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const APP_NAME = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
+
+/** Reads and validates the settings from the construct tree's context; throws naming the bad key. */
+export function readSettings(node: Node): DeploySettings {
+  const str = (key: string, fallback?: string): string | undefined => {
+    const value = node.tryGetContext(key);
+    if (value === undefined || value === null || value === '') return fallback;
+    if (typeof value !== 'string') throw new Error(`Context "${key}" must be a string`);
+    return value.trim();
+  };
+
+  const appName = str('appName', DEFAULT_SETTINGS.appName) as string;
+  if (!APP_NAME.test(appName)) {
+    throw new Error(`Context "appName" must be 3–32 lowercase letters, digits or hyphens: ${appName}`);
+  }
+  const settings: DeploySettings = {
+    appName,
+    region: str('region', DEFAULT_SETTINGS.region) as string,
+    senderEmail: str('senderEmail', DEFAULT_SETTINGS.senderEmail) as string,
+    senderName: str('senderName', DEFAULT_SETTINGS.senderName) as string,
+    senderDomain: str('senderDomain')?.toLowerCase(),
+    archiveEmail: str('archiveEmail', DEFAULT_SETTINGS.archiveEmail) as string,
+    alarmEmail: str('alarmEmail', DEFAULT_SETTINGS.alarmEmail) as string,
+    linkTtlDays: Number(node.tryGetContext('linkTtlDays') ?? DEFAULT_SETTINGS.linkTtlDays),
+    authDomainPrefix: str('authDomainPrefix'),
+  };
+
+  for (const key of ['senderEmail', 'archiveEmail', 'alarmEmail'] as const) {
+    if (!EMAIL.test(settings[key]))
+      throw new Error(`Context "${key}" is not an e-mail address: ${settings[key]}`);
+  }
+  if (/[<>"\r\n]/.test(settings.senderName)) {
+    throw new Error('Context "senderName" must not contain <, >, quotes or line breaks');
+  }
+  if (settings.senderDomain !== undefined) {
+    if (!DOMAIN.test(settings.senderDomain)) {
+      throw new Error(`Context "senderDomain" is not a domain name: ${settings.senderDomain}`);
+    }
+    if (!settings.senderEmail.toLowerCase().endsWith(`@${settings.senderDomain}`)) {
+      throw new Error(`Context "senderEmail" (${settings.senderEmail}) must be an address at senderDomain`);
+    }
+  }
+  if (!Number.isInteger(settings.linkTtlDays) || settings.linkTtlDays < 1 || settings.linkTtlDays > 90) {
+    throw new Error(
+      `Context "linkTtlDays" must be a whole number of days from 1 to 90: ${settings.linkTtlDays}`,
+    );
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(settings.region)) {
+    throw new Error(`Context "region" is not an AWS region name: ${settings.region}`);
+  }
+  if (
+    settings.authDomainPrefix !== undefined &&
+    !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(settings.authDomainPrefix)
+  ) {
+    throw new Error(`Context "authDomainPrefix" must be lowercase letters, digits and hyphens`);
+  }
+  return settings;
+}

@@ -1,0 +1,192 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { tableDefinition } from '../../infra/table';
+import {
+  asArray,
+  defaultApp,
+  identityPolicies,
+  type Json,
+  logicalId,
+  resources,
+  synthesize,
+} from './helpers';
+
+const { stateful, statefulTemplate: template } = defaultApp();
+const resourceOf = (construct: Parameters<typeof logicalId>[0]): Json =>
+  template.toJSON().Resources[logicalId(construct)];
+
+describe('consent table', () => {
+  const table = resourceOf(stateful.table);
+
+  it('is built from the shared table definition: keys, indexes, stream, TTL', () => {
+    expect(table.Type).toBe('AWS::DynamoDB::GlobalTable');
+    expect(table.Properties.KeySchema).toEqual([
+      { AttributeName: tableDefinition.partitionKey, KeyType: 'HASH' },
+      { AttributeName: tableDefinition.sortKey, KeyType: 'RANGE' },
+    ]);
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual(
+      tableDefinition.indexes.map((ix) => ({
+        IndexName: ix.name,
+        KeySchema: [
+          { AttributeName: ix.partitionKey, KeyType: 'HASH' },
+          { AttributeName: ix.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    );
+    expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(table.Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: tableDefinition.ttlAttribute,
+      Enabled: true,
+    });
+    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+  });
+
+  it('is encrypted with a rotating customer-managed key, with PITR and deletion protection, and retained', () => {
+    const [replica] = table.Properties.Replicas;
+    expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+    const keyId = replica.SSESpecification.KMSMasterKeyId['Fn::GetAtt'][0];
+    const key = template.toJSON().Resources[keyId];
+    expect(key.Type).toBe('AWS::KMS::Key');
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(key.DeletionPolicy).toBe('Retain');
+    expect(replica.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled).toBe(true);
+    expect(replica.DeletionProtectionEnabled).toBe(true);
+    expect(replica.Region).toBe('me-central-1');
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  it('rotates every KMS key of the app', () => {
+    const { statelessTemplate } = defaultApp();
+    for (const t of [template, statelessTemplate]) {
+      for (const [id, key] of resources(t, 'AWS::KMS::Key'))
+        expect(key.Properties.EnableKeyRotation, id).toBe(true);
+    }
+  });
+});
+
+describe('backups', () => {
+  it('keep a recovery point at least 25 years, moving it to cold storage', () => {
+    const [[, plan]] = resources(template, 'AWS::Backup::BackupPlan') as [[string, Json]];
+    const rules = plan.Properties.BackupPlan.BackupPlanRule as Json[];
+    const archive = rules.filter((r) => r.Lifecycle.DeleteAfterDays >= Math.ceil(25 * 365.25));
+    expect(archive.length).toBeGreaterThanOrEqual(1);
+    for (const rule of archive) expect(rule.Lifecycle.MoveToColdStorageAfterDays).toBeGreaterThanOrEqual(90);
+  });
+
+  it('select the consent table, into a KMS-encrypted vault that nobody can empty by hand', () => {
+    template.hasResourceProperties('AWS::Backup::BackupSelection', {
+      BackupSelection: Match.objectLike({
+        Resources: [{ 'Fn::GetAtt': [logicalId(stateful.table), 'Arn'] }],
+      }),
+    });
+    const vault = resourceOf(stateful.backupVault);
+    expect(vault.Properties.EncryptionKeyArn).toBeDefined();
+    expect(vault.DeletionPolicy).toBe('Retain');
+    expect(JSON.stringify(vault.Properties.AccessPolicy)).toContain('backup:DeleteRecoveryPoint');
+  });
+});
+
+describe('e-mail', () => {
+  it('requires TLS, records reputation, and sends bounces and complaints to the clinic topic', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+      ReputationOptions: { ReputationMetricsEnabled: true },
+    });
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: Match.arrayWith(['bounce', 'complaint', 'reject', 'deliveryDelay']),
+        SnsDestination: { TopicARN: { Ref: logicalId(stateful.notifications) } },
+      }),
+    });
+  });
+
+  it('verifies the sender address by default, with the configuration set as its default', () => {
+    template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'consents@clinic.example',
+      ConfigurationSetAttributes: { ConfigurationSetName: Match.anyValue() },
+    });
+  });
+
+  it('verifies the whole domain (DKIM records as outputs) when senderDomain is set', () => {
+    const custom = synthesize({ senderDomain: 'clinic.ae', senderEmail: 'consents@clinic.ae' });
+    custom.statefulTemplate.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'clinic.ae' });
+    expect(Object.keys(custom.statefulTemplate.toJSON().Outputs)).toEqual(
+      expect.arrayContaining(['DkimRecord1', 'DkimRecord2', 'DkimRecord3']),
+    );
+    // Still only the configured address may send, even though the identity covers the domain.
+    const ses = identityPolicies(custom.statelessTemplate)
+      .flatMap((p) => p.statements)
+      .filter((s) => asArray(s.Action).includes('ses:SendEmail'));
+    expect(ses.length).toBe(2);
+    for (const s of ses)
+      expect(s.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'consents@clinic.ae' } });
+  });
+});
+
+describe('notifications', () => {
+  it('go to a KMS-encrypted, TLS-only topic with the alarm e-mail subscribed (and a dead-letter queue)', () => {
+    const topic = resourceOf(stateful.notifications);
+    expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+          }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'ses.amazonaws.com' },
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'it@clinic.example',
+      TopicArn: { Ref: logicalId(stateful.notifications) },
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stateful.notificationsDeadLetters), 'Arn'] },
+      },
+    });
+  });
+});
+
+describe('staff user pool', () => {
+  it('requires TOTP MFA and a strong password, has no self sign-up and enforces threat protection', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'ON',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      AdminCreateUserConfig: Match.objectLike({ AllowAdminCreateUserOnly: true }),
+      Policies: {
+        PasswordPolicy: Match.objectLike({
+          MinimumLength: 14,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        }),
+      },
+      UserPoolTier: 'PLUS',
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      DeletionProtection: 'ACTIVE',
+    });
+    expect(resourceOf(stateful.userPool).DeletionPolicy).toBe('Retain');
+  });
+
+  it('carries the clinicId and licence custom attributes and the coordinator and doctor groups', () => {
+    const schema = resourceOf(stateful.userPool).Properties.Schema as Json[];
+    expect(schema.map((a) => a.Name)).toEqual(
+      expect.arrayContaining(['clinicId', 'licence', 'email', 'name']),
+    );
+    const groups = resources(template, 'AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties.GroupName);
+    expect(groups.sort()).toEqual(['coordinator', 'doctor']);
+    template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+  });
+});
