@@ -21,6 +21,16 @@ export default defineConfig({
       },
       {
         test: {
+          // Properties, races, load and faults on in-process local stacks (each file starts its own).
+          name: 'reliability',
+          include: ['test/reliability/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
           testTimeout: 120_000,
