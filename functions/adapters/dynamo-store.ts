@@ -96,13 +96,15 @@ const RETRYABLE = new Set([
 /** Maps store failures to domain errors: lost races → 409, throttling/outage → 503. */
 function translate(err: unknown): never {
   const e = err as { name?: string; CancellationReasons?: Array<{ Code?: string }> };
-  if (e.name === 'ConditionalCheckFailedException') throw new ConflictError('The record changed; reload and try again.');
+  if (e.name === 'ConditionalCheckFailedException')
+    throw new ConflictError('The record changed; reload and try again.');
   if (e.name === 'TransactionCanceledException') {
     const codes = (e.CancellationReasons ?? []).map((r) => r.Code);
     if (codes.some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict')) {
       throw new ConflictError('This record was changed by another request.');
     }
-    if (codes.some((c) => c === 'ThrottlingError' || c === 'ProvisionedThroughputExceeded')) throw new UnavailableError();
+    if (codes.some((c) => c === 'ThrottlingError' || c === 'ProvisionedThroughputExceeded'))
+      throw new UnavailableError();
   }
   if (e.name && RETRYABLE.has(e.name)) throw new UnavailableError();
   throw err;
@@ -116,7 +118,9 @@ export class DynamoConsentStore implements ConsentStore {
 
   private async get<T>(pk: string, sk: string): Promise<T | undefined> {
     try {
-      const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ConsistentRead: true }));
+      const out = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ConsistentRead: true }),
+      );
       return strip<T>(out.Item);
     } catch (err) {
       translate(err);
@@ -126,7 +130,11 @@ export class DynamoConsentStore implements ConsentStore {
   private async put(item: Record<string, unknown>, condition?: string): Promise<void> {
     try {
       await this.db.send(
-        new PutCommand({ TableName: this.tableName, Item: item, ...(condition ? { ConditionExpression: condition } : {}) }),
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ...(condition ? { ConditionExpression: condition } : {}),
+        }),
       );
     } catch (err) {
       translate(err);
@@ -139,7 +147,11 @@ export class DynamoConsentStore implements ConsentStore {
     try {
       do {
         const out = await this.db.send(
-          new QueryCommand({ TableName: this.tableName, ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+          new QueryCommand({
+            TableName: this.tableName,
+            ...input,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
         );
         for (const it of out.Items ?? []) items.push(strip<T>(it) as T);
         startKey = out.LastEvaluatedKey;
@@ -160,13 +172,21 @@ export class DynamoConsentStore implements ConsentStore {
     return this.get<StaffProfile>(clinicPk(clinicId), `STAFF#${email.toLowerCase()}`);
   }
   putStaff(staff: StaffProfile) {
-    return this.put({ pk: clinicPk(staff.clinicId), sk: `STAFF#${staff.email.toLowerCase()}`, entity: 'staff', ...staff });
+    return this.put({
+      pk: clinicPk(staff.clinicId),
+      sk: `STAFF#${staff.email.toLowerCase()}`,
+      entity: 'staff',
+      ...staff,
+    });
   }
   getLink(tokenHash: string) {
     return this.get<IntakeLink>(`LINK#${tokenHash}`, 'LINK');
   }
   putLink(link: IntakeLink) {
-    return this.put({ pk: `LINK#${link.tokenHash}`, sk: 'LINK', entity: 'link', ...link }, 'attribute_not_exists(pk)');
+    return this.put(
+      { pk: `LINK#${link.tokenHash}`, sk: 'LINK', entity: 'link', ...link },
+      'attribute_not_exists(pk)',
+    );
   }
   getConsent(clinicId: string, consentId: string) {
     return this.get<ConsentRecord>(clinicPk(clinicId), consentSk(consentId));
@@ -197,32 +217,55 @@ export class DynamoConsentStore implements ConsentStore {
           TableName: T,
           Item: consentItem(consent),
           ConditionExpression: condition,
-          ...(Object.keys(names).length ? { ExpressionAttributeNames: names, ExpressionAttributeValues: values } : {}),
+          ...(Object.keys(names).length
+            ? { ExpressionAttributeNames: names, ExpressionAttributeValues: values }
+            : {}),
         },
       },
     ];
     const writeOnce = 'attribute_not_exists(pk)';
     if (w.link) {
       items.push({
-        Put: { TableName: T, Item: { pk: `LINK#${w.link.tokenHash}`, sk: 'LINK', entity: 'link', ...w.link }, ConditionExpression: writeOnce },
+        Put: {
+          TableName: T,
+          Item: { pk: `LINK#${w.link.tokenHash}`, sk: 'LINK', entity: 'link', ...w.link },
+          ConditionExpression: writeOnce,
+        },
       });
     }
     for (const e of w.events) {
-      items.push({ Put: { TableName: T, Item: eventItem(consent.clinicId, e), ConditionExpression: writeOnce } });
+      items.push({
+        Put: { TableName: T, Item: eventItem(consent.clinicId, e), ConditionExpression: writeOnce },
+      });
     }
     if (w.pdf) {
       const { ref, bytes } = w.pdf;
       items.push({
         Put: {
           TableName: T,
-          Item: { pk: clinicPk(consent.clinicId), sk: pdfSk(consent.consentId, ref.version), entity: 'pdf', clinicId: consent.clinicId, consentId: consent.consentId, ref, bytes },
+          Item: {
+            pk: clinicPk(consent.clinicId),
+            sk: pdfSk(consent.consentId, ref.version),
+            entity: 'pdf',
+            clinicId: consent.clinicId,
+            consentId: consent.consentId,
+            ref,
+            bytes,
+          },
           ConditionExpression: writeOnce,
         },
       });
       items.push({
         Put: {
           TableName: T,
-          Item: { pk: `PDFHASH#${ref.sha256}`, sk: 'PDFHASH', entity: 'pdfhash', clinicId: consent.clinicId, consentId: consent.consentId, ref },
+          Item: {
+            pk: `PDFHASH#${ref.sha256}`,
+            sk: 'PDFHASH',
+            entity: 'pdfhash',
+            clinicId: consent.clinicId,
+            consentId: consent.consentId,
+            ref,
+          },
           ConditionExpression: writeOnce,
         },
       });
@@ -249,7 +292,10 @@ export class DynamoConsentStore implements ConsentStore {
     return events.sort((a, b) => a.at.localeCompare(b.at));
   }
 
-  async listConsents(clinicId: string, query: ConsentQuery): Promise<{ items: ConsentRecord[]; nextCursor?: string }> {
+  async listConsents(
+    clinicId: string,
+    query: ConsentQuery,
+  ): Promise<{ items: ConsentRecord[]; nextCursor?: string }> {
     const lo = query.from ? ulidBound(Date.parse(query.from), 'min') : '0';
     const hi = query.to ? ulidBound(Date.parse(query.to), 'max') : 'Z';
     const filters: string[] = [];
@@ -274,7 +320,12 @@ export class DynamoConsentStore implements ConsentStore {
         }
       : {
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
-          ExpressionAttributeValues: { ':pk': partition, ':lo': `CONSENT#${lo}`, ':hi': `CONSENT#${hi}`, ...values },
+          ExpressionAttributeValues: {
+            ':pk': partition,
+            ':lo': `CONSENT#${lo}`,
+            ':hi': `CONSENT#${hi}`,
+            ...values,
+          },
         };
     if (filters.length) {
       base.FilterExpression = filters.join(' AND ');
@@ -305,15 +356,27 @@ export class DynamoConsentStore implements ConsentStore {
   }
 
   async getPdf(clinicId: string, consentId: string, version: number): Promise<StoredPdf | undefined> {
-    const item = await this.get<{ clinicId: string; consentId: string; ref: PdfVersionRef; bytes: Uint8Array }>(
-      clinicPk(clinicId),
-      pdfSk(consentId, version),
-    );
-    return item ? { clinicId: item.clinicId, consentId: item.consentId, ref: item.ref, bytes: new Uint8Array(item.bytes) } : undefined;
+    const item = await this.get<{
+      clinicId: string;
+      consentId: string;
+      ref: PdfVersionRef;
+      bytes: Uint8Array;
+    }>(clinicPk(clinicId), pdfSk(consentId, version));
+    return item
+      ? {
+          clinicId: item.clinicId,
+          consentId: item.consentId,
+          ref: item.ref,
+          bytes: new Uint8Array(item.bytes),
+        }
+      : undefined;
   }
 
   findPdfByHash(sha256: string) {
-    return this.get<{ clinicId: string; consentId: string; ref: PdfVersionRef }>(`PDFHASH#${sha256}`, 'PDFHASH');
+    return this.get<{ clinicId: string; consentId: string; ref: PdfVersionRef }>(
+      `PDFHASH#${sha256}`,
+      'PDFHASH',
+    );
   }
 
   listMails(clinicId: string, consentId: string) {
@@ -355,13 +418,25 @@ export class DynamoConsentStore implements ConsentStore {
               Update: {
                 TableName: this.tableName,
                 Key: { pk: clinicPk(mail.clinicId), sk: mailSk(mail.consentId, mail.kind) },
-                UpdateExpression: 'SET #s = :sent, sentAt = :at, messageId = :mid REMOVE gsi2pk, gsi2sk, leaseUntil',
+                UpdateExpression:
+                  'SET #s = :sent, sentAt = :at, messageId = :mid REMOVE gsi2pk, gsi2sk, leaseUntil',
                 ConditionExpression: '#s = :pending',
                 ExpressionAttributeNames: { '#s': 'status' },
-                ExpressionAttributeValues: { ':sent': 'sent', ':at': sentAt, ':mid': messageId, ':pending': 'pending' },
+                ExpressionAttributeValues: {
+                  ':sent': 'sent',
+                  ':at': sentAt,
+                  ':mid': messageId,
+                  ':pending': 'pending',
+                },
               },
             },
-            { Put: { TableName: this.tableName, Item: eventItem(mail.clinicId, event), ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: eventItem(mail.clinicId, event),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
           ],
         }),
       );
@@ -370,7 +445,12 @@ export class DynamoConsentStore implements ConsentStore {
     }
   }
 
-  async markMailFailed(mail: OutboxMail, error: string, nextAttemptAt: string, event?: AuditEvent): Promise<void> {
+  async markMailFailed(
+    mail: OutboxMail,
+    error: string,
+    nextAttemptAt: string,
+    event?: AuditEvent,
+  ): Promise<void> {
     const update = new UpdateCommand({
       TableName: this.tableName,
       Key: { pk: clinicPk(mail.clinicId), sk: mailSk(mail.consentId, mail.kind) },
@@ -438,9 +518,17 @@ function decodeCursor(cursor: string, partition: string): Record<string, unknown
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
     const pk = key.gsi1pk ?? key.pk;
     const sk = (key.gsi1sk ?? key.sk) as unknown;
-    if (pk === partition && typeof sk === 'string' && typeof key.pk === 'string' && typeof key.sk === 'string') return key;
+    if (
+      pk === partition &&
+      typeof sk === 'string' &&
+      typeof key.pk === 'string' &&
+      typeof key.sk === 'string'
+    )
+      return key;
   } catch {
     // fall through
   }
-  throw new ValidationFailedError('The cursor is not valid for this list.', [{ path: 'cursor', message: 'Invalid cursor' }]);
+  throw new ValidationFailedError('The cursor is not valid for this list.', [
+    { path: 'cursor', message: 'Invalid cursor' },
+  ]);
 }

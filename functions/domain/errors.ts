@@ -45,7 +45,9 @@ export class ConflictError extends DomainError {
   }
 }
 export class LinkExpiredError extends DomainError {
-  constructor(message = 'This intake link has expired or was withdrawn. Please ask the clinic for a new one.') {
+  constructor(
+    message = 'This intake link has expired or was withdrawn. Please ask the clinic for a new one.',
+  ) {
     super(410, 'link_expired', message);
   }
 }

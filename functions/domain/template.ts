@@ -48,8 +48,12 @@ export type Question = z.infer<typeof questionSchema>;
 /** When a rule fires. Kept to a small closed set so the engine stays total and auditable. */
 export const ruleConditionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('isTrue'), question: z.string() }).strict(),
-  z.object({ kind: z.literal('underAge'), question: z.string(), years: z.number().int().positive() }).strict(),
-  z.object({ kind: z.literal('includesAny'), question: z.string(), values: z.array(z.string()).min(1) }).strict(),
+  z
+    .object({ kind: z.literal('underAge'), question: z.string(), years: z.number().int().positive() })
+    .strict(),
+  z
+    .object({ kind: z.literal('includesAny'), question: z.string(), values: z.array(z.string()).min(1) })
+    .strict(),
 ]);
 export type RuleCondition = z.infer<typeof ruleConditionSchema>;
 
@@ -96,10 +100,10 @@ export const treatmentTemplateSchema = z
         electronicRecords: localizedSchema,
       })
       .strict(),
-    care: z.object({ before: z.array(localizedSchema).min(1), after: z.array(localizedSchema).min(1) }).strict(),
-    declarations: z
-      .array(z.object({ id: z.string(), text: localizedSchema }).strict())
-      .min(1),
+    care: z
+      .object({ before: z.array(localizedSchema).min(1), after: z.array(localizedSchema).min(1) })
+      .strict(),
+    declarations: z.array(z.object({ id: z.string(), text: localizedSchema }).strict()).min(1),
     /** Message shown to an ineligible patient (before the clinic's phone/WhatsApp). */
     ineligibleMessage: localizedSchema,
   })

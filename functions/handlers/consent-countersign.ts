@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import { clock, consentStore } from '../adapters/runtime';
 import { renderConsentPdf } from '../documents/pdf/render-consent';
+import {
+  type HttpEvent,
+  type HttpResult,
+  httpHandler,
+  json,
+  jsonBody,
+  parseWith,
+  requestMeta,
+} from '../http/api';
 import { authenticateStaff } from '../http/auth';
-import { type HttpEvent, type HttpResult, httpHandler, json, jsonBody, parseWith, requestMeta } from '../http/api';
 import { countersignConsent, requireRole } from '../workflow/clinic';
 import { signatureSchema } from '../workflow/signature';
 import { consentIdParam } from './consent-get';
@@ -29,4 +37,7 @@ export async function postCountersign(event: HttpEvent): Promise<HttpResult> {
   return json(200, result);
 }
 
-export const handler = httpHandler(postCountersign, { route: 'consent-countersign', maxBodyBytes: 320 * 1024 });
+export const handler = httpHandler(postCountersign, {
+  route: 'consent-countersign',
+  maxBodyBytes: 320 * 1024,
+});

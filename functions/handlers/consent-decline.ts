@@ -1,11 +1,21 @@
 import { z } from 'zod';
 import { clock, consentStore } from '../adapters/runtime';
+import {
+  type HttpEvent,
+  type HttpResult,
+  httpHandler,
+  json,
+  jsonBody,
+  parseWith,
+  requestMeta,
+} from '../http/api';
 import { authenticateStaff } from '../http/auth';
-import { type HttpEvent, type HttpResult, httpHandler, json, jsonBody, parseWith, requestMeta } from '../http/api';
 import { declineConsent, requireRole } from '../workflow/clinic';
 import { consentIdParam } from './consent-get';
 
-export const declineRequestSchema = z.object({ reason: z.string().trim().min(1, 'A reason is required').max(2000) });
+export const declineRequestSchema = z.object({
+  reason: z.string().trim().min(1, 'A reason is required').max(2000),
+});
 
 /** POST /clinic/consents/{consentId}/decline (doctor only). */
 export async function postDecline(event: HttpEvent): Promise<HttpResult> {
@@ -13,7 +23,10 @@ export async function postDecline(event: HttpEvent): Promise<HttpResult> {
   requireRole(staff, 'doctor');
   const consentId = consentIdParam(event);
   const input = parseWith(declineRequestSchema, jsonBody(event), 'A reason is required to decline.');
-  return json(200, await declineConsent({ store: consentStore(), clock }, staff, consentId, input, requestMeta(event)));
+  return json(
+    200,
+    await declineConsent({ store: consentStore(), clock }, staff, consentId, input, requestMeta(event)),
+  );
 }
 
 export const handler = httpHandler(postDecline, { route: 'consent-decline' });

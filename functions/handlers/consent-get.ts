@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { clock, consentStore } from '../adapters/runtime';
-import { ULID_PATTERN } from '../domain/ids';
 import { NotFoundError } from '../domain/errors';
-import { authenticateStaff } from '../http/auth';
+import { ULID_PATTERN } from '../domain/ids';
 import { type HttpEvent, type HttpResult, httpHandler, json, pathParam } from '../http/api';
+import { authenticateStaff } from '../http/auth';
 import { consentDetail } from '../workflow/clinic';
 
 export const consentIdSchema = z.string().regex(ULID_PATTERN);

@@ -1,13 +1,18 @@
 import { clock, consentStore } from '../adapters/runtime';
-import { authenticateStaff } from '../http/auth';
 import { type HttpEvent, type HttpResult, httpHandler, pdf, requestMeta } from '../http/api';
+import { authenticateStaff } from '../http/auth';
 import { staffPdf } from '../workflow/clinic';
 import { consentIdParam } from './consent-get';
 
 /** GET /clinic/consents/{consentId}/pdf: the latest issued version. */
 export async function getConsentPdf(event: HttpEvent): Promise<HttpResult> {
   const staff = await authenticateStaff(event);
-  const file = await staffPdf({ store: consentStore(), clock }, staff, consentIdParam(event), requestMeta(event));
+  const file = await staffPdf(
+    { store: consentStore(), clock },
+    staff,
+    consentIdParam(event),
+    requestMeta(event),
+  );
   return pdf(file.bytes, `consent-${file.consentId}-v${file.ref.version}.pdf`);
 }
 

@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { clock, consentStore } from '../adapters/runtime';
 import { localeSchema } from '../domain/template';
-import { type HttpEvent, type HttpResult, httpHandler, json, jsonBody, parseWith, pathParam, requestMeta } from '../http/api';
+import {
+  type HttpEvent,
+  type HttpResult,
+  httpHandler,
+  json,
+  jsonBody,
+  parseWith,
+  pathParam,
+  requestMeta,
+} from '../http/api';
 import { openIntake, submitAnswers } from '../workflow/intake';
 
 /** Body of POST /intake/{token}/answers; the answers themselves are checked against the template. */

@@ -1,10 +1,19 @@
 import type { Context } from 'aws-lambda';
+import { errorPage, intakePage } from '../../templates/pages/render';
 import { clock, consentStore } from '../adapters/runtime';
 import { DomainError } from '../domain/errors';
-import { type HttpEvent, type HttpResult, header, html, httpHandler, json, pathParam, requestMeta } from '../http/api';
+import {
+  type HttpEvent,
+  type HttpResult,
+  header,
+  html,
+  httpHandler,
+  json,
+  pathParam,
+  requestMeta,
+} from '../http/api';
 import { openIntake, recordLinkOpened } from '../workflow/intake';
 import { intakeView } from '../workflow/intake-view';
-import { errorPage, intakePage } from '../../templates/pages/render';
 
 /**
  * GET /intake/{token}: the patient's page (HTML), or with `Accept: application/json` the invite
@@ -27,4 +36,6 @@ export async function getIntake(event: HttpEvent): Promise<HttpResult> {
   }
 }
 
-export const handler = httpHandler((event: HttpEvent, _context: Context) => getIntake(event), { route: 'intake-page' });
+export const handler = httpHandler((event: HttpEvent, _context: Context) => getIntake(event), {
+  route: 'intake-page',
+});

@@ -1,16 +1,27 @@
 import { z } from 'zod';
 import { clock, consentStore } from '../adapters/runtime';
-import { localeSchema } from '../domain/template';
 import { renderConsentPdf } from '../documents/pdf/render-consent';
-import { type HttpEvent, type HttpResult, httpHandler, json, jsonBody, parseWith, pathParam, requestMeta } from '../http/api';
-import { openIntake, signConsent, assertCanSign } from '../workflow/intake';
+import { localeSchema } from '../domain/template';
+import {
+  type HttpEvent,
+  type HttpResult,
+  httpHandler,
+  json,
+  jsonBody,
+  parseWith,
+  pathParam,
+  requestMeta,
+} from '../http/api';
+import { assertCanSign, openIntake, signConsent } from '../workflow/intake';
 import { signatureSchema } from '../workflow/signature';
 
 export const signatureRequestSchema = z.object({
   signature: signatureSchema,
   acknowledgedRiskIds: z.array(z.string().max(64)).max(100),
   agreeToTreatment: z.literal(true, { error: 'You must agree to the treatment to sign' }),
-  agreeToElectronicRecords: z.literal(true, { error: 'You must agree to electronic records and signature to sign' }),
+  agreeToElectronicRecords: z.literal(true, {
+    error: 'You must agree to electronic records and signature to sign',
+  }),
   locale: localeSchema.optional(),
 });
 export type SignatureRequestBody = z.infer<typeof signatureRequestSchema>;

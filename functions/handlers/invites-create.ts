@@ -1,19 +1,30 @@
 import { z } from 'zod';
-import { config } from '../config';
 import { clock, consentStore } from '../adapters/runtime';
+import { config } from '../config';
 import { localeSchema } from '../domain/template';
+import {
+  type HttpEvent,
+  type HttpResult,
+  httpHandler,
+  json,
+  jsonBody,
+  parseWith,
+  requestMeta,
+} from '../http/api';
 import { authenticateStaff } from '../http/auth';
-import { type HttpEvent, type HttpResult, httpHandler, json, jsonBody, parseWith, requestMeta } from '../http/api';
 import { createInvite } from '../workflow/clinic';
-import { personNameSchema } from '../workflow/signature';
+import { hasControlCharacters, personNameSchema } from '../workflow/signature';
 
-const noLineBreaks = (s: string) => !/[\r\n\u0000-\u001f\u007f]/.test(s);
+const noLineBreaks = (s: string) => !hasControlCharacters(s);
 
 export const inviteRequestSchema = z.object({
   patient: z
     .object({
       fullName: personNameSchema,
-      email: z.email('Must be a valid e-mail address').max(254).refine(noLineBreaks, 'Must not contain line breaks'),
+      email: z
+        .email('Must be a valid e-mail address')
+        .max(254)
+        .refine(noLineBreaks, 'Must not contain line breaks'),
       phone: z
         .string()
         .trim()

@@ -31,12 +31,23 @@ export async function postLocalLogin(event: HttpEvent): Promise<HttpResult> {
       name: `Clinic ${input.clinicId}`,
       archiveEmail: `archive@${input.clinicId}.example.test`,
       defaultBranchId: 'main',
-      branches: [{ id: 'main', name: 'Main branch', phone: '+971 50 000 0000', whatsapp: '+971 50 000 0000', timeZone: 'Asia/Dubai' }],
+      branches: [
+        {
+          id: 'main',
+          name: 'Main branch',
+          phone: '+971 50 000 0000',
+          whatsapp: '+971 50 000 0000',
+          timeZone: 'Asia/Dubai',
+        },
+      ],
     });
   }
   const staff = await store.getStaff(input.clinicId, email);
   const name = staff?.name ?? email.split('@')[0] ?? 'Staff';
-  const sub = createHash('sha256').update(`${input.clinicId}:${email}:${input.role}`).digest('hex').slice(0, 32);
+  const sub = createHash('sha256')
+    .update(`${input.clinicId}:${email}:${input.role}`)
+    .digest('hex')
+    .slice(0, 32);
   const c = config();
   const key = await importJWK(JSON.parse(jwk), 'ES256');
   const token = await new SignJWT({
@@ -45,7 +56,9 @@ export async function postLocalLogin(event: HttpEvent): Promise<HttpResult> {
     token_use: 'id',
     'custom:clinicId': input.clinicId,
     'cognito:groups': [input.role],
-    ...(input.role === 'doctor' ? { 'custom:licence': staff?.licence ?? `LOCAL-${sub.slice(0, 6).toUpperCase()}` } : {}),
+    ...(input.role === 'doctor'
+      ? { 'custom:licence': staff?.licence ?? `LOCAL-${sub.slice(0, 6).toUpperCase()}` }
+      : {}),
   })
     .setProtectedHeader({ alg: 'ES256', kid: 'local' })
     .setSubject(sub)

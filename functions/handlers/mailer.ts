@@ -1,6 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import middy from '@middy/core';
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { clock, consentStore, emailSender } from '../adapters/runtime';
 import { config } from '../config';
@@ -36,7 +36,11 @@ export async function handleStream(event: DynamoDBStreamEvent): Promise<DynamoDB
       const result = await deliverMail(deps, mail);
       logger.info('mail', { kind: mail.kind, consentId: mail.consentId, result });
     } catch (err) {
-      logger.error('mail not recorded', { kind: mail.kind, consentId: mail.consentId, error: (err as Error).name });
+      logger.error('mail not recorded', {
+        kind: mail.kind,
+        consentId: mail.consentId,
+        error: (err as Error).name,
+      });
       failures.push({ itemIdentifier: sequence });
     }
   }

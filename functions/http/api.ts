@@ -24,7 +24,11 @@ export const SECURITY_HEADERS: Record<string, string> = {
 };
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
-  return { statusCode, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) };
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(body),
+  };
 }
 
 export function html(statusCode: number, body: string): HttpResult {
@@ -34,7 +38,10 @@ export function html(statusCode: number, body: string): HttpResult {
 export function pdf(bytes: Uint8Array, filename: string): HttpResult {
   return {
     statusCode: 200,
-    headers: { 'content-type': 'application/pdf', 'content-disposition': `attachment; filename="${filename}"` },
+    headers: {
+      'content-type': 'application/pdf',
+      'content-disposition': `attachment; filename="${filename}"`,
+    },
     body: Buffer.from(bytes).toString('base64'),
     isBase64Encoded: true,
   };
@@ -46,7 +53,11 @@ export function errorBody(err: DomainError) {
 
 export function header(event: HttpEvent, name: string): string | undefined {
   const h = event.headers ?? {};
-  return h[name] ?? h[name.toLowerCase()] ?? Object.entries(h).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+  return (
+    h[name] ??
+    h[name.toLowerCase()] ??
+    Object.entries(h).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1]
+  );
 }
 
 export function requestMeta(event: HttpEvent): RequestMeta {
@@ -65,16 +76,24 @@ export function rawBody(event: HttpEvent): Buffer {
 export function jsonBody(event: HttpEvent): unknown {
   const text = rawBody(event).toString('utf8');
   if (!text.trim()) {
-    throw new ValidationFailedError('The request body must be a JSON object.', [{ path: '', message: 'Body is empty' }]);
+    throw new ValidationFailedError('The request body must be a JSON object.', [
+      { path: '', message: 'Body is empty' },
+    ]);
   }
   try {
     return JSON.parse(text);
   } catch {
-    throw new ValidationFailedError('The request body is not valid JSON.', [{ path: '', message: 'Invalid JSON' }]);
+    throw new ValidationFailedError('The request body is not valid JSON.', [
+      { path: '', message: 'Invalid JSON' },
+    ]);
   }
 }
 
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, message = 'The request is not valid.'): z.infer<S> {
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  message = 'The request is not valid.',
+): z.infer<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new ValidationFailedError(message, issueTo('', parsed.error));
   return parsed.data;
@@ -98,7 +117,8 @@ interface Options {
 function httpBoundary(opts: Options): MiddlewareObj<HttpEvent, HttpResult> {
   const started = new WeakMap<object, number>();
   const finish = (request: { event: HttpEvent; response: HttpResult | null | undefined }) => {
-    const response = request.response ?? json(500, { error: 'internal_error', message: 'Something went wrong.' });
+    const response =
+      request.response ?? json(500, { error: 'internal_error', message: 'Something went wrong.' });
     response.headers = { ...SECURITY_HEADERS, ...(response.headers ?? {}) };
     request.response = response;
     const t0 = started.get(request.event);
@@ -112,22 +132,37 @@ function httpBoundary(opts: Options): MiddlewareObj<HttpEvent, HttpResult> {
   return {
     before: (request) => {
       started.set(request.event, performance.now());
-      const correlationId = header(request.event, 'x-correlation-id') ?? request.event.requestContext?.requestId;
+      const correlationId =
+        header(request.event, 'x-correlation-id') ?? request.event.requestContext?.requestId;
       if (correlationId) logger.setCorrelationId(String(correlationId).slice(0, 100));
       const limit = opts.maxBodyBytes ?? 64 * 1024;
       const body = request.event.body ?? '';
-      const size = request.event.isBase64Encoded ? Math.floor((body.length * 3) / 4) : Buffer.byteLength(body);
-      if (size > limit) throw new PayloadTooLargeError(`The request body is larger than ${Math.round(limit / 1024)} KB.`);
+      const size = request.event.isBase64Encoded
+        ? Math.floor((body.length * 3) / 4)
+        : Buffer.byteLength(body);
+      if (size > limit)
+        throw new PayloadTooLargeError(`The request body is larger than ${Math.round(limit / 1024)} KB.`);
     },
     after: (request) => finish(request),
     onError: (request) => {
       const err = request.error;
       if (err instanceof DomainError) {
-        request.response = json(err.status, errorBody(err), err.status === 503 || err.status === 429 ? { 'retry-after': '2' } : {});
+        request.response = json(
+          err.status,
+          errorBody(err),
+          err.status === 503 || err.status === 429 ? { 'retry-after': '2' } : {},
+        );
         if (err.status >= 500) logger.warn('unavailable', { route: opts.route, error: err.name });
       } else {
-        logger.error('unhandled error', { route: opts.route, error: (err as Error)?.name, stack: (err as Error)?.stack });
-        request.response = json(500, { error: 'internal_error', message: 'Something went wrong. Please try again.' });
+        logger.error('unhandled error', {
+          route: opts.route,
+          error: (err as Error)?.name,
+          stack: (err as Error)?.stack,
+        });
+        request.response = json(500, {
+          error: 'internal_error',
+          message: 'Something went wrong. Please try again.',
+        });
       }
       finish(request);
     },

@@ -27,7 +27,13 @@ export function resetAuthKeys(): void {
 
 export function identityFromClaims(claims: JWTPayload & Record<string, unknown>): StaffIdentity {
   const groupsClaim = claims['cognito:groups'];
-  const groups = (Array.isArray(groupsClaim) ? groupsClaim : typeof groupsClaim === 'string' ? groupsClaim.split(/[ ,]/) : [])
+  const groups = (
+    Array.isArray(groupsClaim)
+      ? groupsClaim
+      : typeof groupsClaim === 'string'
+        ? groupsClaim.split(/[ ,]/)
+        : []
+  )
     .map(String)
     .filter((g): g is 'doctor' | 'coordinator' => g === 'doctor' || g === 'coordinator');
   const clinicId = claims['custom:clinicId'];
@@ -58,7 +64,8 @@ export async function authenticateStaff(event: HttpEvent): Promise<StaffIdentity
       algorithms: ['RS256', 'ES256'],
       clockTolerance: 30,
     });
-    if (payload.token_use && payload.token_use !== 'id') throw new UnauthorizedError('An ID token is required.');
+    if (payload.token_use && payload.token_use !== 'id')
+      throw new UnauthorizedError('An ID token is required.');
     return identityFromClaims(payload as JWTPayload & Record<string, unknown>);
   } catch (err) {
     if (err instanceof ForbiddenError) throw err;

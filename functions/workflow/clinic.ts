@@ -1,4 +1,4 @@
-import { type RequestMeta, auditEvent } from '../domain/audit';
+import { auditEvent, type RequestMeta } from '../domain/audit';
 import {
   ConflictError,
   ForbiddenError,
@@ -40,16 +40,23 @@ export interface InviteRequest {
 
 export async function createInvite(
   deps: ClinicDeps & { appUrl: string; linkTtlMs: number },
-  staff: StaffIdentity, input: InviteRequest, meta: RequestMeta) {
+  staff: StaffIdentity,
+  input: InviteRequest,
+  meta: RequestMeta,
+) {
   const clinic = await deps.store.getClinic(staff.clinicId);
   if (!clinic) throw new ForbiddenError('Your clinic is not set up in this system yet.');
   const template = loadTemplate(input.treatmentId);
   if (!template) {
-    throw new ValidationFailedError('Unknown treatment.', [{ path: 'treatmentId', message: 'No such treatment template' }]);
+    throw new ValidationFailedError('Unknown treatment.', [
+      { path: 'treatmentId', message: 'No such treatment template' },
+    ]);
   }
   const branchId = input.branchId ?? clinic.defaultBranchId;
   if (!clinic.branches.some((b) => b.id === branchId)) {
-    throw new ValidationFailedError('Unknown branch.', [{ path: 'branchId', message: 'Not a branch of your clinic' }]);
+    throw new ValidationFailedError('Unknown branch.', [
+      { path: 'branchId', message: 'Not a branch of your clinic' },
+    ]);
   }
   const now = deps.clock.now();
   const at = now.toISOString();
@@ -73,8 +80,17 @@ export async function createInvite(
     pdfVersions: [],
     rev: 1,
   };
-  const link: IntakeLink = { tokenHash: hashLinkToken(token), clinicId: clinic.clinicId, consentId, expiresAt, channel: 'handover', createdAt: at };
-  const mails: OutboxMail[] = input.sendEmail ? [outboxMail(consent, 'invite', input.patient.email, input.patient.locale, at)] : [];
+  const link: IntakeLink = {
+    tokenHash: hashLinkToken(token),
+    clinicId: clinic.clinicId,
+    consentId,
+    expiresAt,
+    channel: 'handover',
+    createdAt: at,
+  };
+  const mails: OutboxMail[] = input.sendEmail
+    ? [outboxMail(consent, 'invite', input.patient.email, input.patient.locale, at)]
+    : [];
   await deps.store.writeConsent({
     consent,
     expectedRev: null,
@@ -88,7 +104,13 @@ export async function createInvite(
     ],
     mails,
   });
-  return { inviteId: consentId, consentId, intakeUrl: intakeUrl(deps.appUrl, token), expiresAt, status: consent.status };
+  return {
+    inviteId: consentId,
+    consentId,
+    intakeUrl: intakeUrl(deps.appUrl, token),
+    expiresAt,
+    status: consent.status,
+  };
 }
 
 /** A clinic's record, or 404: another clinic's id is indistinguishable from one that does not exist. */
@@ -111,7 +133,9 @@ export function listItem(c: ConsentRecord) {
     locale: c.locale,
     signedAt: c.signedAt ?? null,
     countersignedAt: c.countersignedAt ?? null,
-    reviewFindings: (c.screening?.findings ?? []).filter((f) => f.severity !== 'advisory').map((f) => f.ruleId),
+    reviewFindings: (c.screening?.findings ?? [])
+      .filter((f) => f.severity !== 'advisory')
+      .map((f) => f.ruleId),
   };
 }
 
@@ -130,7 +154,15 @@ export async function consentDetail(deps: ClinicDeps, staff: StaffIdentity, cons
   const latest = consent.pdfVersions.at(-1);
   const template = loadTemplate(consent.treatmentId);
   const signatureView = (s: ConsentRecord['patientSignature']) =>
-    s ? { kind: s.kind, signedAt: s.signedAt, typedName: s.typedName ?? null, hasImage: Boolean(s.pngBase64), ip: s.ip } : null;
+    s
+      ? {
+          kind: s.kind,
+          signedAt: s.signedAt,
+          typedName: s.typedName ?? null,
+          hasImage: Boolean(s.pngBase64),
+          ip: s.ip,
+        }
+      : null;
   return {
     ...listItem(consent),
     patient: consent.patient,
@@ -141,19 +173,31 @@ export async function consentDetail(deps: ClinicDeps, staff: StaffIdentity, cons
     answers: consent.answers ?? null,
     screening: consent.screening ?? null,
     risks: template
-      ? template.risks.filter((r) => (consent.applicableRiskIds ?? []).includes(r.id)).map((r) => ({ id: r.id, title: r.title.en }))
+      ? template.risks
+          .filter((r) => (consent.applicableRiskIds ?? []).includes(r.id))
+          .map((r) => ({ id: r.id, title: r.title.en }))
       : [],
     acknowledgedRiskIds: consent.acknowledgedRiskIds ?? [],
     signatures: {
       patient: signatureView(consent.patientSignature),
       doctor: consent.countersignature
-        ? { ...signatureView(consent.countersignature), doctorName: consent.countersignature.doctorName, licence: consent.countersignature.licence }
+        ? {
+            ...signatureView(consent.countersignature),
+            doctorName: consent.countersignature.doctorName,
+            licence: consent.countersignature.licence,
+          }
         : null,
     },
     findingNotes: consent.findingNotes ?? {},
     declineReason: consent.declineReason ?? null,
     events,
-    emails: mails.map((m) => ({ kind: m.kind, status: m.status, attempts: m.attempts, lastError: m.lastError ?? null, sentAt: m.sentAt ?? null })),
+    emails: mails.map((m) => ({
+      kind: m.kind,
+      status: m.status,
+      attempts: m.attempts,
+      lastError: m.lastError ?? null,
+      sentAt: m.sentAt ?? null,
+    })),
     pdfSha256: latest?.sha256 ?? null,
     pdfVersions: consent.pdfVersions,
   };
@@ -167,7 +211,9 @@ export async function staffPdf(deps: ClinicDeps, staff: StaffIdentity, consentId
   if (!pdf) throw new NotFoundError('The document was not found.');
   await deps.store.appendEvent(
     staff.clinicId,
-    auditEvent(consentId, 'pdf_downloaded', deps.clock.now().toISOString(), staffActor(staff), meta, { version: latest.version }),
+    auditEvent(consentId, 'pdf_downloaded', deps.clock.now().toISOString(), staffActor(staff), meta, {
+      version: latest.version,
+    }),
   );
   return pdf;
 }
@@ -180,8 +226,10 @@ export interface CountersignRequest {
 function assertAwaitingCountersign(consent: ConsentRecord, action: string): void {
   if (consent.status === 'countersigned') throw new ConflictError('This consent is already countersigned.');
   if (consent.status === 'declined') throw new ConflictError('This consent was declined.');
-  if (consent.outcome === 'ineligible') throw new ConflictError(`An ineligible screening cannot be ${action}.`);
-  if (consent.status !== 'awaiting_countersign') throw new ConflictError(`The patient has not signed yet; it cannot be ${action}.`);
+  if (consent.outcome === 'ineligible')
+    throw new ConflictError(`An ineligible screening cannot be ${action}.`);
+  if (consent.status !== 'awaiting_countersign')
+    throw new ConflictError(`The patient has not signed yet; it cannot be ${action}.`);
 }
 
 export async function countersignConsent(
@@ -237,10 +285,23 @@ export async function countersignConsent(
   const mails = await deps.store.listMails(staff.clinicId, consentId);
   const emailedLink = mails.some((m) => m.kind === 'invite' && m.status === 'sent');
   const bytes = await deps.renderPdf(
-    buildConsentDocument({ consent: next, clinic, template, kind: 'countersigned', events: [...history, countersignedEvent], emailedLink }),
+    buildConsentDocument({
+      consent: next,
+      clinic,
+      template,
+      kind: 'countersigned',
+      events: [...history, countersignedEvent],
+      emailedLink,
+    }),
   );
   const sha256 = sha256Hex(bytes);
-  const ref = { version: consent.pdfVersions.length + 1, kind: 'countersigned' as const, sha256, createdAt: at, bytes: bytes.length };
+  const ref = {
+    version: consent.pdfVersions.length + 1,
+    kind: 'countersigned' as const,
+    sha256,
+    createdAt: at,
+    bytes: bytes.length,
+  };
   next.pdfVersions = [...consent.pdfVersions, ref];
   countersignedEvent.data = { ...countersignedEvent.data, pdfSha256: sha256 };
   await deps.store.writeConsent({
@@ -286,16 +347,27 @@ export async function declineConsent(
 }
 
 /** Anyone may ask whether bytes are exactly an issued version; the answer carries no patient data. */
-export async function verifyPdf(deps: { store: ConsentStore; clock: Clock }, bytes: Uint8Array, meta: RequestMeta) {
+export async function verifyPdf(
+  deps: { store: ConsentStore; clock: Clock },
+  bytes: Uint8Array,
+  meta: RequestMeta,
+) {
   const sha256 = sha256Hex(bytes);
   const hit = await deps.store.findPdfByHash(sha256);
   if (!hit) return { valid: false as const, sha256 };
   const consent = await deps.store.getConsent(hit.clinicId, hit.consentId);
   await deps.store.appendEvent(
     hit.clinicId,
-    auditEvent(hit.consentId, 'verified', deps.clock.now().toISOString(), { kind: 'anonymous', id: 'verify' }, meta, {
-      version: hit.ref.version,
-    }),
+    auditEvent(
+      hit.consentId,
+      'verified',
+      deps.clock.now().toISOString(),
+      { kind: 'anonymous', id: 'verify' },
+      meta,
+      {
+        version: hit.ref.version,
+      },
+    ),
   );
   const latest = consent?.pdfVersions.at(-1);
   return {

@@ -1,9 +1,9 @@
+import type { ConsentDocument } from '../documents/consent-document';
 import type { AuditEvent } from '../domain/audit';
 import type { Branch, Clinic, ConsentRecord } from '../domain/model';
 import type { TreatmentTemplate } from '../domain/template';
 import { templateSha256 } from '../domain/template-store';
 import { maskEmail, maskPhone } from '../domain/tokens';
-import type { ConsentDocument } from '../documents/consent-document';
 
 export function branchOf(clinic: Clinic, branchId: string): Branch {
   const branch = clinic.branches.find((b) => b.id === branchId) ?? clinic.branches[0];
@@ -46,7 +46,11 @@ export function buildConsentDocument(args: {
       ...(consent.patient.phone ? { phone: consent.patient.phone } : {}),
     },
     answers: consent.answers,
-    screening: { outcome: consent.screening.outcome, findings: consent.screening.findings, screenedAt: consent.screening.screenedAt },
+    screening: {
+      outcome: consent.screening.outcome,
+      findings: consent.screening.findings,
+      screenedAt: consent.screening.screenedAt,
+    },
     riskIds: consent.applicableRiskIds ?? [],
     acknowledgedRiskIds: consent.acknowledgedRiskIds ?? [],
     patientSignature: consent.patientSignature,
@@ -54,7 +58,14 @@ export function buildConsentDocument(args: {
       ? { countersignature: consent.countersignature, findingNotes: consent.findingNotes ?? {} }
       : {}),
     ...(kind === 'countersigned' && args.events && first
-      ? { audit: { events: args.events, patientSignedSha256: first.sha256, timeZone: branch.timeZone, identification } }
+      ? {
+          audit: {
+            events: args.events,
+            patientSignedSha256: first.sha256,
+            timeZone: branch.timeZone,
+            identification,
+          },
+        }
       : {}),
   };
 }

@@ -21,7 +21,9 @@ export function intakeView(ctx: IntakeContext) {
       outcome: consent.outcome ?? null,
     },
     form: formView(template),
-    ...(consent.screening ? { screening: { outcome: consent.screening.outcome, findings: consent.screening.findings } } : {}),
+    ...(consent.screening
+      ? { screening: { outcome: consent.screening.outcome, findings: consent.screening.findings } }
+      : {}),
     ...(canSign && consent.applicableRiskIds
       ? {
           consent: {
@@ -31,7 +33,9 @@ export function intakeView(ctx: IntakeContext) {
         }
       : {}),
     ...(consent.outcome === 'ineligible' ? { ineligibleMessage: template.ineligibleMessage } : {}),
-    ...(consent.pdfVersions.length ? { pdf: { sha256: consent.pdfVersions.at(-1)?.sha256, kind: consent.pdfVersions.at(-1)?.kind } } : {}),
+    ...(consent.pdfVersions.length
+      ? { pdf: { sha256: consent.pdfVersions.at(-1)?.sha256, kind: consent.pdfVersions.at(-1)?.kind } }
+      : {}),
   };
 }
 

@@ -1,5 +1,6 @@
-import { type RequestMeta, auditEvent } from '../domain/audit';
+import type { ConsentDocument } from '../documents/consent-document';
 import { answersSchema } from '../domain/answers-schema';
+import { auditEvent, type RequestMeta } from '../domain/audit';
 import { ConflictError, LinkExpiredError, NotFoundError, ValidationFailedError } from '../domain/errors';
 import { sha256Hex } from '../domain/ids';
 import type { Clinic, ConsentRecord, SignatureInput } from '../domain/model';
@@ -7,8 +8,7 @@ import { clinicLocalDate, screenAnswers } from '../domain/screening';
 import type { Locale, TreatmentTemplate } from '../domain/template';
 import { loadTemplate } from '../domain/template-store';
 import { hashLinkToken, isWellFormedToken } from '../domain/tokens';
-import type { ConsentDocument } from '../documents/consent-document';
-import { buildConsentDocument, branchOf } from './consent-document';
+import { branchOf, buildConsentDocument } from './consent-document';
 import { issueTo } from './issues';
 import type { Clock, ConsentStore, IntakeLink, OutboxMail } from './ports';
 import { enforceRateLimit } from './rate-limit';
@@ -33,7 +33,11 @@ export interface IntakeContext {
  * Resolves a link token: unknown or malformed → 404 (nothing revealed), past expiry or withdrawn
  * → 410. The token is hashed before it reaches the store; it is never logged or stored.
  */
-export async function openIntake(deps: IntakeDeps, token: string, meta?: RequestMeta): Promise<IntakeContext> {
+export async function openIntake(
+  deps: IntakeDeps,
+  token: string,
+  meta?: RequestMeta,
+): Promise<IntakeContext> {
   if (meta) await enforceRateLimit(deps, 'patientIp', meta.ip);
   if (!isWellFormedToken(token)) throw new NotFoundError('This intake link is not valid.');
   await enforceRateLimit(deps, 'link', token);
@@ -51,7 +55,11 @@ export async function openIntake(deps: IntakeDeps, token: string, meta?: Request
   return { link, consent, clinic, template };
 }
 
-export async function recordLinkOpened(deps: IntakeDeps, ctx: IntakeContext, meta: RequestMeta): Promise<void> {
+export async function recordLinkOpened(
+  deps: IntakeDeps,
+  ctx: IntakeContext,
+  meta: RequestMeta,
+): Promise<void> {
   const at = deps.clock.now().toISOString();
   await deps.store.appendEvent(
     ctx.consent.clinicId,
@@ -64,7 +72,9 @@ export async function recordLinkOpened(deps: IntakeDeps, ctx: IntakeContext, met
 /** Answers may change until the patient signs — except after an ineligible screening. */
 export function assertCanAnswer(consent: ConsentRecord): void {
   if (consent.status === 'answered' && consent.outcome === 'ineligible') {
-    throw new ConflictError('Your answers were reviewed and the clinic will contact you. This link is closed for changes.');
+    throw new ConflictError(
+      'Your answers were reviewed and the clinic will contact you. This link is closed for changes.',
+    );
   }
   if (consent.status !== 'invited' && consent.status !== 'answered') {
     throw new ConflictError('This consent has already been signed; answers can no longer be changed.');
@@ -72,9 +82,12 @@ export function assertCanAnswer(consent: ConsentRecord): void {
 }
 
 export function assertCanSign(consent: ConsentRecord): void {
-  if (consent.status === 'invited') throw new ConflictError('Please answer the medical questions before signing.');
+  if (consent.status === 'invited')
+    throw new ConflictError('Please answer the medical questions before signing.');
   if (consent.status === 'answered' && consent.outcome === 'ineligible') {
-    throw new ConflictError('Based on the screening, this consent cannot be signed. The clinic will contact you.');
+    throw new ConflictError(
+      'Based on the screening, this consent cannot be signed. The clinic will contact you.',
+    );
   }
   if (consent.status !== 'answered') throw new ConflictError('This consent has already been signed.');
 }
@@ -87,7 +100,12 @@ export function consentView(template: TreatmentTemplate, riskIds: string[], loca
     title: template.title[locale],
     risks: template.risks
       .filter((r) => riskIds.includes(r.id))
-      .map((r) => ({ id: r.id, title: r.title[locale], description: r.description[locale], frequency: r.frequency })),
+      .map((r) => ({
+        id: r.id,
+        title: r.title[locale],
+        description: r.description[locale],
+        frequency: r.frequency,
+      })),
     procedure: template.consent.procedure[locale],
     course: template.consent.course[locale],
     results: template.consent.results[locale],
@@ -112,7 +130,10 @@ export async function submitAnswers(
   assertCanAnswer(consent);
   const parsed = answersSchema(template).safeParse(input.answers);
   if (!parsed.success) {
-    throw new ValidationFailedError('Some answers are missing or not valid.', issueTo('answers', parsed.error));
+    throw new ValidationFailedError(
+      'Some answers are missing or not valid.',
+      issueTo('answers', parsed.error),
+    );
   }
   const answers = parsed.data as Record<string, string | boolean | string[] | undefined>;
   const now = deps.clock.now();
@@ -153,7 +174,9 @@ export async function submitAnswers(
   });
   return {
     screening: { outcome: result.outcome, findings: result.findings },
-    ...(result.outcome === 'ineligible' ? {} : { consent: consentView(template, result.applicableRiskIds, locale) }),
+    ...(result.outcome === 'ineligible'
+      ? {}
+      : { consent: consentView(template, result.applicableRiskIds, locale) }),
   };
 }
 
@@ -165,7 +188,12 @@ export interface SignatureRequest {
   locale?: Locale;
 }
 
-export async function signConsent(deps: IntakeDeps & { renderPdf: RenderPdf }, ctx: IntakeContext, input: SignatureRequest, meta: RequestMeta) {
+export async function signConsent(
+  deps: IntakeDeps & { renderPdf: RenderPdf },
+  ctx: IntakeContext,
+  input: SignatureRequest,
+  meta: RequestMeta,
+) {
   const { consent, clinic, template } = ctx;
   assertCanSign(consent);
   const required = consent.applicableRiskIds ?? [];
@@ -174,7 +202,10 @@ export async function signConsent(deps: IntakeDeps & { renderPdf: RenderPdf }, c
   if (missing.length || unknown.length) {
     throw new ValidationFailedError('Every risk listed in the consent must be acknowledged.', [
       ...missing.map((id) => ({ path: 'acknowledgedRiskIds', message: `Risk "${id}" was not acknowledged` })),
-      ...unknown.map((id) => ({ path: 'acknowledgedRiskIds', message: `Risk "${id}" is not part of this consent` })),
+      ...unknown.map((id) => ({
+        path: 'acknowledgedRiskIds',
+        message: `Risk "${id}" is not part of this consent`,
+      })),
     ]);
   }
   const now = deps.clock.now();
@@ -192,7 +223,9 @@ export async function signConsent(deps: IntakeDeps & { renderPdf: RenderPdf }, c
     updatedAt: at,
     rev: consent.rev + 1,
   };
-  const bytes = await deps.renderPdf(buildConsentDocument({ consent: signed, clinic, template, kind: 'patient_signed' }));
+  const bytes = await deps.renderPdf(
+    buildConsentDocument({ consent: signed, clinic, template, kind: 'patient_signed' }),
+  );
   const sha256 = sha256Hex(bytes);
   const ref = { version: 1, kind: 'patient_signed' as const, sha256, createdAt: at, bytes: bytes.length };
   signed.pdfVersions = [...consent.pdfVersions, ref];
@@ -220,9 +253,16 @@ export async function patientPdf(deps: IntakeDeps, ctx: IntakeContext, meta: Req
   if (!pdf) throw new NotFoundError('The document was not found.');
   await deps.store.appendEvent(
     ctx.consent.clinicId,
-    auditEvent(ctx.consent.consentId, 'pdf_downloaded', deps.clock.now().toISOString(), { kind: 'patient', id: 'link-holder' }, meta, {
-      version: latest.version,
-    }),
+    auditEvent(
+      ctx.consent.consentId,
+      'pdf_downloaded',
+      deps.clock.now().toISOString(),
+      { kind: 'patient', id: 'link-holder' },
+      meta,
+      {
+        version: latest.version,
+      },
+    ),
   );
   return pdf;
 }
@@ -234,5 +274,15 @@ export function outboxMail(
   locale: Locale,
   at: string,
 ): OutboxMail {
-  return { clinicId: consent.clinicId, consentId: consent.consentId, kind, to, locale, status: 'pending', attempts: 0, createdAt: at, nextAttemptAt: at };
+  return {
+    clinicId: consent.clinicId,
+    consentId: consent.consentId,
+    kind,
+    to,
+    locale,
+    status: 'pending',
+    attempts: 0,
+    createdAt: at,
+    nextAttemptAt: at,
+  };
 }

@@ -1,8 +1,8 @@
+import { clinicNoticeEmail, finalEmail, inviteEmail, type RenderedEmail } from '../documents/email/render';
 import { auditEvent } from '../domain/audit';
 import type { ConsentRecord } from '../domain/model';
 import { loadTemplate } from '../domain/template-store';
 import { hashLinkToken, newLinkToken } from '../domain/tokens';
-import { clinicNoticeEmail, finalEmail, inviteEmail, type RenderedEmail } from '../documents/email/render';
 import { intakeUrl } from './clinic';
 import { branchOf } from './consent-document';
 import type { Clock, ConsentStore, EmailSender, OutboxMail, OutgoingEmail } from './ports';
@@ -31,7 +31,11 @@ export type DeliveryResult = 'sent' | 'skipped' | 'failed';
  */
 export async function deliverMail(deps: MailDeps, mail: OutboxMail): Promise<DeliveryResult> {
   const now = deps.clock.now();
-  const claimed = await deps.store.claimMail(mail, now.toISOString(), new Date(now.getTime() + LEASE_MS).toISOString());
+  const claimed = await deps.store.claimMail(
+    mail,
+    now.toISOString(),
+    new Date(now.getTime() + LEASE_MS).toISOString(),
+  );
   if (!claimed) return 'skipped';
   const current = (await deps.store.getMail(mail.clinicId, mail.consentId, mail.kind)) ?? mail;
   const consent = await deps.store.getConsent(mail.clinicId, mail.consentId);
@@ -63,10 +67,17 @@ export async function deliverMail(deps: MailDeps, mail: OutboxMail): Promise<Del
       name,
       next,
       attempts <= 1
-        ? auditEvent(mail.consentId, 'email_failed', deps.clock.now().toISOString(), { kind: 'system', id: 'mailer' }, undefined, {
-            mail: mail.kind,
-            error: name,
-          })
+        ? auditEvent(
+            mail.consentId,
+            'email_failed',
+            deps.clock.now().toISOString(),
+            { kind: 'system', id: 'mailer' },
+            undefined,
+            {
+              mail: mail.kind,
+              error: name,
+            },
+          )
         : undefined,
     );
     return 'failed';
@@ -80,7 +91,8 @@ function farFuture(now: Date): string {
 async function composeMail(deps: MailDeps, mail: OutboxMail, consent: ConsentRecord): Promise<OutgoingEmail> {
   const clinic = await deps.store.getClinic(consent.clinicId);
   const template = loadTemplate(consent.treatmentId);
-  if (!clinic || !template) throw Object.assign(new Error('clinic or template missing'), { name: 'ConfigurationMissing' });
+  if (!clinic || !template)
+    throw Object.assign(new Error('clinic or template missing'), { name: 'ConfigurationMissing' });
   const branch = branchOf(clinic, consent.branchId);
   const treatment = template.title[mail.locale];
   const dashboardUrl = `${deps.appUrl.replace(/\/$/, '')}/clinic#/consents/${consent.consentId}`;
@@ -125,7 +137,9 @@ async function composeMail(deps: MailDeps, mail: OutboxMail, consent: ConsentRec
     case 'final_patient':
     case 'final_archive': {
       const latest = consent.pdfVersions.at(-1);
-      const pdf = latest ? await deps.store.getPdf(consent.clinicId, consent.consentId, latest.version) : undefined;
+      const pdf = latest
+        ? await deps.store.getPdf(consent.clinicId, consent.consentId, latest.version)
+        : undefined;
       if (!latest || !pdf) throw Object.assign(new Error('pdf missing'), { name: 'PdfMissing' });
       rendered = finalEmail({
         locale: mail.locale,
@@ -139,7 +153,9 @@ async function composeMail(deps: MailDeps, mail: OutboxMail, consent: ConsentRec
         sha256: latest.sha256,
         verifyUrl: `${deps.appUrl.replace(/\/$/, '')}/clinic#/verify`,
       });
-      attachments = [{ filename: `consent-${consent.consentId}.pdf`, contentType: 'application/pdf', content: pdf.bytes }];
+      attachments = [
+        { filename: `consent-${consent.consentId}.pdf`, contentType: 'application/pdf', content: pdf.bytes },
+      ];
       break;
     }
   }

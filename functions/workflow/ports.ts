@@ -85,9 +85,14 @@ export interface ConsentStore {
   writeConsent(write: ConsentWrite): Promise<void>;
   appendEvent(clinicId: string, event: AuditEvent): Promise<void>;
   listEvents(clinicId: string, consentId: string): Promise<AuditEvent[]>;
-  listConsents(clinicId: string, query: ConsentQuery): Promise<{ items: ConsentRecord[]; nextCursor?: string }>;
+  listConsents(
+    clinicId: string,
+    query: ConsentQuery,
+  ): Promise<{ items: ConsentRecord[]; nextCursor?: string }>;
   getPdf(clinicId: string, consentId: string, version: number): Promise<StoredPdf | undefined>;
-  findPdfByHash(sha256: string): Promise<{ clinicId: string; consentId: string; ref: PdfVersionRef } | undefined>;
+  findPdfByHash(
+    sha256: string,
+  ): Promise<{ clinicId: string; consentId: string; ref: PdfVersionRef } | undefined>;
   listMails(clinicId: string, consentId: string): Promise<OutboxMail[]>;
   getMail(clinicId: string, consentId: string, kind: MailKind): Promise<OutboxMail | undefined>;
   /** Takes a lease on a pending mail; false when another worker holds it or it was sent. */

@@ -25,6 +25,10 @@ export async function enforceRateLimit(
   const nowSec = Math.floor(deps.clock.now().getTime() / 1000);
   const windowStart = nowSec - (nowSec % windowSeconds);
   // Keys are hashed: neither tokens nor addresses are stored in clear.
-  const hits = await deps.store.countHit(`${scope}#${sha256Hex(key).slice(0, 32)}`, windowStart, windowStart + windowSeconds * 2);
+  const hits = await deps.store.countHit(
+    `${scope}#${sha256Hex(key).slice(0, 32)}`,
+    windowStart,
+    windowStart + windowSeconds * 2,
+  );
   if (hits > limit) throw new ThrottledError();
 }

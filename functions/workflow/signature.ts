@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { RecordedSignature, SignatureInput } from '../domain/model';
 import type { RequestMeta } from '../domain/audit';
+import type { RecordedSignature, SignatureInput } from '../domain/model';
 
 /** Limits for a drawn signature: a phone canvas at 2–3× density fits easily. */
 export const SIGNATURE_MAX_BYTES = 200 * 1024;
@@ -19,7 +19,12 @@ export function pngDimensions(bytes: Uint8Array): { width: number; height: numbe
 }
 
 // Names are shown on legal documents and can reach e-mail headers: no control characters at all.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+export function hasControlCharacters(s: string): boolean {
+  return CONTROL.test(s);
+}
 
 export const personNameSchema = z
   .string()
@@ -44,8 +49,16 @@ export const signatureSchema = z.discriminatedUnion('kind', [
           const bytes = Buffer.from(s, 'base64');
           const dims = pngDimensions(bytes);
           if (!dims) ctx.addIssue({ code: 'custom', message: 'Must be a PNG image' });
-          else if (dims.width < 1 || dims.height < 1 || dims.width > SIGNATURE_MAX_WIDTH || dims.height > SIGNATURE_MAX_HEIGHT) {
-            ctx.addIssue({ code: 'custom', message: `The image must be at most ${SIGNATURE_MAX_WIDTH}×${SIGNATURE_MAX_HEIGHT} pixels` });
+          else if (
+            dims.width < 1 ||
+            dims.height < 1 ||
+            dims.width > SIGNATURE_MAX_WIDTH ||
+            dims.height > SIGNATURE_MAX_HEIGHT
+          ) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `The image must be at most ${SIGNATURE_MAX_WIDTH}×${SIGNATURE_MAX_HEIGHT} pixels`,
+            });
           }
         }),
     })

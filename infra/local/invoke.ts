@@ -15,14 +15,19 @@ const { routes, workers } = await import('../routes');
 const all = [...routes, ...Object.values(workers)];
 const def = all.find((d) => d.id === name);
 if (!def || !file) {
-  console.error(`usage: npm run invoke -- <handler> events/<file>.json\nhandlers: ${all.map((d) => d.id).join(', ')}`);
+  console.error(
+    `usage: npm run invoke -- <handler> events/<file>.json\nhandlers: ${all.map((d) => d.id).join(', ')}`,
+  );
   process.exit(2);
 }
 const root = resolve(import.meta.dirname, '../..');
 const dataDir = process.env.DATA_DIR ?? join(root, '.data');
 const demoFile = join(dataDir, 'demo.json');
 const demo: Record<string, string> = existsSync(demoFile) ? JSON.parse(readFileSync(demoFile, 'utf8')) : {};
-const text = readFileSync(resolve(file), 'utf8').replace(/\{\{(\w+)\}\}/g, (_, k: string) => demo[k] ?? `{{${k}}}`);
+const text = readFileSync(resolve(file), 'utf8').replace(
+  /\{\{(\w+)\}\}/g,
+  (_, k: string) => demo[k] ?? `{{${k}}}`,
+);
 const event = JSON.parse(text);
 
 // The local stack's endpoints and keys, as `npm start` set them.
@@ -47,7 +52,10 @@ if (!keys) console.error('note: no .data/local-jwt-key.json — start the stack 
 const { loadHandler } = await import('./handlers');
 const { lambdaContext } = await import('./lambda-context');
 const handler = await loadHandler(def.entry);
-const result = (await handler(event, lambdaContext(def.id, def.timeoutSeconds))) as { body?: string; isBase64Encoded?: boolean } | undefined;
-if (result?.isBase64Encoded && result.body) result.body = `<${Buffer.from(result.body, 'base64').length} bytes, base64>`;
+const result = (await handler(event, lambdaContext(def.id, def.timeoutSeconds))) as
+  | { body?: string; isBase64Encoded?: boolean }
+  | undefined;
+if (result?.isBase64Encoded && result.body)
+  result.body = `<${Buffer.from(result.body, 'base64').length} bytes, base64>`;
 console.log(JSON.stringify(result, null, 2));
 process.exit(0);

@@ -28,8 +28,19 @@ export const demoClinic: Clinic = {
 };
 
 export const demoStaff: StaffProfile[] = [
-  { clinicId: 'demo', email: 'doctor@demo-clinic.example.test', name: 'Dr. Amal Nasser', role: 'doctor', licence: 'DHA-P-0000001' },
-  { clinicId: 'demo', email: 'coordinator@demo-clinic.example.test', name: 'Sara Coordinator', role: 'coordinator' },
+  {
+    clinicId: 'demo',
+    email: 'doctor@demo-clinic.example.test',
+    name: 'Dr. Amal Nasser',
+    role: 'doctor',
+    licence: 'DHA-P-0000001',
+  },
+  {
+    clinicId: 'demo',
+    email: 'coordinator@demo-clinic.example.test',
+    name: 'Sara Coordinator',
+    role: 'coordinator',
+  },
 ];
 
 /** Idempotent: re-seeding on every start keeps the demo profile as documented. */

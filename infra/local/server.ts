@@ -28,10 +28,16 @@ async function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
   return Buffer.concat(chunks);
 }
 
-export function toEvent(req: IncomingMessage, route: RouteDef, params: Record<string, string>, body: Buffer): APIGatewayProxyEventV2 {
+export function toEvent(
+  req: IncomingMessage,
+  route: RouteDef,
+  params: Record<string, string>,
+  body: Buffer,
+): APIGatewayProxyEventV2 {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+  for (const [k, v] of Object.entries(req.headers))
+    if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
   const contentType = headers['content-type'] ?? '';
@@ -110,7 +116,10 @@ export function createLocalServer(): Server {
       }
       const handler = await loadHandler(match.route.entry);
       const event = toEvent(req, match.route, match.params, body);
-      const result = (await handler(event, lambdaContext(match.route.id, match.route.timeoutSeconds))) as APIGatewayProxyStructuredResultV2;
+      const result = (await handler(
+        event,
+        lambdaContext(match.route.id, match.route.timeoutSeconds),
+      )) as APIGatewayProxyStructuredResultV2;
       writeResult(res, result);
     } catch (err) {
       // A handler that throws past its middleware is a Lambda error: API Gateway answers 500.

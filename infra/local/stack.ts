@@ -73,10 +73,9 @@ async function localSigningKey(dataDir: string | null): Promise<{ privateJwk: st
 
 async function startSesServer(port: number): Promise<Server> {
   const mod = (await import('aws-ses-v2-local')) as unknown as { default: unknown };
-  const start = (typeof mod.default === 'function' ? mod.default : (mod.default as { default: unknown }).default) as (c: {
-    host: string;
-    port: number;
-  }) => Promise<Server>;
+  const start = (
+    typeof mod.default === 'function' ? mod.default : (mod.default as { default: unknown }).default
+  ) as (c: { host: string; port: number }) => Promise<Server>;
   return start({ host: '127.0.0.1', port });
 }
 
@@ -87,7 +86,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   await assertPortFree(opts.sesPort, 'SES', 'SES_PORT');
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
 
-  const dynamo = await startDynamoLocal(opts.dynamoPort, opts.dataDir ? join(opts.dataDir, 'dynamodb') : null);
+  const dynamo = await startDynamoLocal(
+    opts.dynamoPort,
+    opts.dataDir ? join(opts.dataDir, 'dynamodb') : null,
+  );
   let ses: Server | undefined = await startSesServer(opts.sesPort);
   const keys = await localSigningKey(opts.dataDir);
   const appUrl = `http://127.0.0.1:${opts.port}`;
@@ -129,7 +131,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
   const server = createLocalServer();
   await new Promise<void>((ok) => server.listen(opts.port, '127.0.0.1', () => ok()));
-  const poller = new StreamPoller(dynamo.endpoint, streamArn, opts.dataDir ? join(opts.dataDir, 'stream-checkpoint.json') : null, log);
+  const poller = new StreamPoller(
+    dynamo.endpoint,
+    streamArn,
+    opts.dataDir ? join(opts.dataDir, 'stream-checkpoint.json') : null,
+    log,
+  );
   poller.start();
 
   const sweepNow = async () => {

@@ -47,14 +47,22 @@ async function main() {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${coordinatorToken}` },
       body: JSON.stringify({
-        patient: { fullName: 'Layla Haddad', email: 'layla@example.test', phone: '+971 50 000 0001', locale: 'en' },
+        patient: {
+          fullName: 'Layla Haddad',
+          email: 'layla@example.test',
+          phone: '+971 50 000 0001',
+          locale: 'en',
+        },
         treatmentId: 'mesotherapy',
         branchId: 'jumeirah',
       }),
     })
   ).json()) as { intakeUrl: string; consentId: string };
   const demoToken = invite.intakeUrl.split('/').pop();
-  writeFileSync(join(dataDir, 'demo.json'), JSON.stringify({ demoToken, consentId: invite.consentId, coordinatorToken, doctorToken }, null, 2));
+  writeFileSync(
+    join(dataDir, 'demo.json'),
+    JSON.stringify({ demoToken, consentId: invite.consentId, coordinatorToken, doctorToken }, null, 2),
+  );
 
   console.log(`
   Mesotherapy intake & consent — local stack is running

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
+  type _Record,
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { workers } from '../routes';
@@ -72,15 +72,23 @@ export class StreamPoller {
       const id = shard.ShardId;
       if (!id || this.shards.has(id)) continue;
       const after = this.checkpoints[id];
-      if (!after && shard.SequenceNumberRange?.EndingSequenceNumber && this.checkpoints[`${id}:closed`]) continue;
+      if (!after && shard.SequenceNumberRange?.EndingSequenceNumber && this.checkpoints[`${id}:closed`])
+        continue;
       const it = await this.client.send(
         new GetShardIteratorCommand({
           StreamArn: this.streamArn,
           ShardId: id,
-          ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }),
+          ...(after
+            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }
+            : { ShardIteratorType: 'TRIM_HORIZON' }),
         }),
       );
-      this.shards.set(id, { ...(it.ShardIterator ? { iterator: it.ShardIterator } : {}), pending: [], attempts: 0, retryAt: 0 });
+      this.shards.set(id, {
+        ...(it.ShardIterator ? { iterator: it.ShardIterator } : {}),
+        pending: [],
+        attempts: 0,
+        retryAt: 0,
+      });
     }
   }
 
@@ -109,7 +117,9 @@ export class StreamPoller {
   private async pollShard(id: string, state: ShardState): Promise<boolean> {
     if (state.pending.length === 0) {
       if (!state.iterator) return false;
-      const out = await this.client.send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: 100 }));
+      const out = await this.client.send(
+        new GetRecordsCommand({ ShardIterator: state.iterator, Limit: 100 }),
+      );
       state.pending.push(...(out.Records ?? []));
       if (out.NextShardIterator) state.iterator = out.NextShardIterator;
       else {
@@ -127,7 +137,9 @@ export class StreamPoller {
       state.attempts++;
       if (state.attempts >= MAX_ATTEMPTS) {
         // Like an on-failure destination: give the record up; the outbox sweeper still has the mail.
-        this.onError(`stream poller: record dropped after ${MAX_ATTEMPTS} attempts (sequence ${batch[failedFrom]?.dynamodb?.SequenceNumber})`);
+        this.onError(
+          `stream poller: record dropped after ${MAX_ATTEMPTS} attempts (sequence ${batch[failedFrom]?.dynamodb?.SequenceNumber})`,
+        );
         state.attempts = 0;
         state.pending.splice(0, failedFrom + 1);
         this.advance(id, batch[failedFrom]);
@@ -153,7 +165,10 @@ export class StreamPoller {
     const event = toLambdaEvent(batch, this.streamArn);
     try {
       const handler = await loadHandler(workers.mailer.entry);
-      const result = (await handler(event, lambdaContext(workers.mailer.id, workers.mailer.timeoutSeconds))) as DynamoDBBatchResponse | undefined;
+      const result = (await handler(
+        event,
+        lambdaContext(workers.mailer.id, workers.mailer.timeoutSeconds),
+      )) as DynamoDBBatchResponse | undefined;
       const failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       if (failed.size === 0) return -1;
       return batch.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));
@@ -175,7 +190,11 @@ export function toLambdaEvent(records: _Record[], streamArn: string): DynamoDBSt
       eventSourceARN: streamArn,
       dynamodb: {
         ...(r.dynamodb?.ApproximateCreationDateTime
-          ? { ApproximateCreationDateTime: Math.floor(new Date(r.dynamodb.ApproximateCreationDateTime).getTime() / 1000) }
+          ? {
+              ApproximateCreationDateTime: Math.floor(
+                new Date(r.dynamodb.ApproximateCreationDateTime).getTime() / 1000,
+              ),
+            }
           : {}),
         Keys: r.dynamodb?.Keys as never,
         ...(r.dynamodb?.NewImage ? { NewImage: r.dynamodb.NewImage as never } : {}),

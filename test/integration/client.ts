@@ -27,11 +27,17 @@ export async function call<T = Record<string, unknown>>(
   }
   const res = await fetch(`${appUrl()}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
   const type = res.headers.get('content-type') ?? '';
-  const parsed = type.includes('application/json') ? await res.json() : new Uint8Array(await res.arrayBuffer());
+  const parsed = type.includes('application/json')
+    ? await res.json()
+    : new Uint8Array(await res.arrayBuffer());
   return { status: res.status, body: parsed as T, headers: res.headers };
 }
 
-export async function login(role: 'doctor' | 'coordinator', clinicId = 'demo', email?: string): Promise<string> {
+export async function login(
+  role: 'doctor' | 'coordinator',
+  clinicId = 'demo',
+  email?: string,
+): Promise<string> {
   const r = await call<{ token: string }>('POST', '/local/login', {
     json: { email: email ?? `${role}@${clinicId}-clinic.example.test`, role, clinicId },
   });
@@ -50,14 +56,18 @@ export async function invite(
   patient: Partial<{ fullName: string; email: string; phone: string; locale: 'en' | 'ar' }> = {},
   extra: Record<string, unknown> = {},
 ) {
-  const r = await call<{ inviteId: string; intakeUrl: string; expiresAt: string }>('POST', '/clinic/invites', {
-    token: coordinator,
-    json: {
-      patient: { fullName: 'Layla Haddad', email: uniqueEmail(), locale: 'en', ...patient },
-      treatmentId: 'mesotherapy',
-      ...extra,
+  const r = await call<{ inviteId: string; intakeUrl: string; expiresAt: string }>(
+    'POST',
+    '/clinic/invites',
+    {
+      token: coordinator,
+      json: {
+        patient: { fullName: 'Layla Haddad', email: uniqueEmail(), locale: 'en', ...patient },
+        treatmentId: 'mesotherapy',
+        ...extra,
+      },
     },
-  });
+  );
   if (r.status !== 201) throw new Error(`invite failed: ${r.status} ${JSON.stringify(r.body)}`);
   const linkToken = r.body.intakeUrl.split('/').pop() as string;
   return { ...r.body, linkToken };
@@ -67,7 +77,9 @@ export function answer(linkToken: string, overrides: AnswersInput = {}, locale?:
   return call<{
     screening: { outcome: string; findings: Array<{ ruleId: string; severity: string; message: string }> };
     consent?: { risks: Array<{ id: string; title: string }> };
-  }>('POST', `/intake/${linkToken}/answers`, { json: { answers: cleanAnswers(overrides), ...(locale ? { locale } : {}) } });
+  }>('POST', `/intake/${linkToken}/answers`, {
+    json: { answers: cleanAnswers(overrides), ...(locale ? { locale } : {}) },
+  });
 }
 
 export function typedSignature(name = 'Layla Haddad') {
@@ -75,9 +87,18 @@ export function typedSignature(name = 'Layla Haddad') {
 }
 
 export function sign(linkToken: string, riskIds: string[], signature: unknown = typedSignature()) {
-  return call<{ consentId: string; status: string; pdfSha256: string }>('POST', `/intake/${linkToken}/signature`, {
-    json: { signature, acknowledgedRiskIds: riskIds, agreeToTreatment: true, agreeToElectronicRecords: true },
-  });
+  return call<{ consentId: string; status: string; pdfSha256: string }>(
+    'POST',
+    `/intake/${linkToken}/signature`,
+    {
+      json: {
+        signature,
+        acknowledgedRiskIds: riskIds,
+        agreeToTreatment: true,
+        agreeToElectronicRecords: true,
+      },
+    },
+  );
 }
 
 /** Invite → answers → signature: a consent awaiting countersignature. */
@@ -88,7 +109,12 @@ export async function signedConsent(coordinator: string, overrides: AnswersInput
   const risks = (a.body.consent?.risks ?? []).map((r) => r.id);
   const s = await sign(inv.linkToken, risks);
   if (s.status !== 201) throw new Error(`sign failed: ${s.status} ${JSON.stringify(s.body)}`);
-  return { ...inv, consentId: s.body.consentId, findings: a.body.screening.findings, pdfSha256: s.body.pdfSha256 };
+  return {
+    ...inv,
+    consentId: s.body.consentId,
+    findings: a.body.screening.findings,
+    pdfSha256: s.body.pdfSha256,
+  };
 }
 
 export interface StoredEmail {
@@ -106,7 +132,11 @@ export async function sentEmails(): Promise<StoredEmail[]> {
 }
 
 /** Polls the SES store until `predicate` matches `count` e-mails (the mailer is asynchronous). */
-export async function waitForEmails(predicate: (e: StoredEmail) => boolean, count = 1, timeoutMs = 20_000): Promise<StoredEmail[]> {
+export async function waitForEmails(
+  predicate: (e: StoredEmail) => boolean,
+  count = 1,
+  timeoutMs = 20_000,
+): Promise<StoredEmail[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = (await sentEmails()).filter(predicate);

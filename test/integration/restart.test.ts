@@ -37,12 +37,21 @@ describe('restarting the local stack', () => {
     const token = login.body.token as string;
     const inv = await post(
       '/clinic/invites',
-      { patient: { fullName: 'Restart Patient', email: 'restart@example.test', locale: 'en' }, treatmentId: 'mesotherapy' },
+      {
+        patient: { fullName: 'Restart Patient', email: 'restart@example.test', locale: 'en' },
+        treatmentId: 'mesotherapy',
+      },
       token,
     );
     expect(inv.status).toBe(201);
     const link = String(inv.body.intakeUrl).split('/').pop();
-    expect((await post(`/intake/${link}/answers`, { answers: cleanAnswers({ allergies: true, allergyDetails: 'Lidocaine' }) })).status).toBe(200);
+    expect(
+      (
+        await post(`/intake/${link}/answers`, {
+          answers: cleanAnswers({ allergies: true, allergyDetails: 'Lidocaine' }),
+        })
+      ).status,
+    ).toBe(200);
 
     await stack?.stop();
     stack = undefined;
@@ -53,10 +62,16 @@ describe('restarting the local stack', () => {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(res.status).toBe(200);
-    const detail = (await res.json()) as { status: string; outcome: string; answers: { allergyDetails: string } };
+    const detail = (await res.json()) as {
+      status: string;
+      outcome: string;
+      answers: { allergyDetails: string };
+    };
     expect(detail).toMatchObject({ status: 'answered', outcome: 'needs_review' });
     expect(detail.answers.allergyDetails).toBe('Lidocaine');
-    const page = await fetch(`http://127.0.0.1:${ports.port}/intake/${link}`, { headers: { accept: 'application/json' } });
+    const page = await fetch(`http://127.0.0.1:${ports.port}/intake/${link}`, {
+      headers: { accept: 'application/json' },
+    });
     expect(page.status).toBe(200);
   });
 });

@@ -31,7 +31,10 @@ describe('the eligible path, end to end', () => {
 
     const page = await call('GET', `/intake/${inv.linkToken}`);
     expect(page.status).toBe(200);
-    const view = page.body as { invite: { patientName: string; status: string }; form: { questions: Array<{ id: string }> } };
+    const view = page.body as {
+      invite: { patientName: string; status: string };
+      form: { questions: Array<{ id: string }> };
+    };
     expect(view.invite).toMatchObject({ patientName: 'Nadia Farouk', status: 'invited' });
     expect(view.form.questions.map((q) => q.id)).toContain('bloodThinners');
 
@@ -52,7 +55,9 @@ describe('the eligible path, end to end', () => {
     expect(patientCopy.headers.get('content-type')).toBe('application/pdf');
     expect(sha256(bytes(patientCopy))).toBe(s.body.pdfSha256);
 
-    await waitForEmails((e) => e.subject.includes('Nadia Farouk') && e.subject.includes('awaiting countersignature'));
+    await waitForEmails(
+      (e) => e.subject.includes('Nadia Farouk') && e.subject.includes('awaiting countersignature'),
+    );
 
     const cs = await call('POST', `/clinic/consents/${consentId}/countersign`, {
       token: doctor,
@@ -70,7 +75,14 @@ describe('the eligible path, end to end', () => {
     expect(detail.body.status).toBe('countersigned');
     expect(detail.body.pdfSha256).toBe(finalSha);
     expect(detail.body.events.map((e) => e.type)).toEqual(
-      expect.arrayContaining(['invited', 'link_opened', 'answers_submitted', 'screening_result', 'signed', 'countersigned']),
+      expect.arrayContaining([
+        'invited',
+        'link_opened',
+        'answers_submitted',
+        'screening_result',
+        'signed',
+        'countersigned',
+      ]),
     );
 
     // The final e-mail to the patient and to the archive both carry exactly the stored PDF.
@@ -79,7 +91,9 @@ describe('the eligible path, end to end', () => {
       2,
     );
     const recipients = finals.flatMap((e) => e.destination.to);
-    expect(recipients).toEqual(expect.arrayContaining(['nadia.farouk@example.test', 'archive@demo-clinic.example.test']));
+    expect(recipients).toEqual(
+      expect.arrayContaining(['nadia.farouk@example.test', 'archive@demo-clinic.example.test']),
+    );
     for (const mail of finals) {
       const att = mail.attachments.find((x) => x.contentType === 'application/pdf');
       expect(att).toBeDefined();
@@ -100,7 +114,10 @@ describe('the eligible path, end to end', () => {
     const tampered = Buffer.from(bytes(download));
     const mid = Math.floor(tampered.length / 2);
     tampered[mid] = (tampered[mid] ?? 0) ^ 0x01;
-    const rejected = await call('POST', '/verify', { body: tampered, headers: { 'content-type': 'application/pdf' } });
+    const rejected = await call('POST', '/verify', {
+      body: tampered,
+      headers: { 'content-type': 'application/pdf' },
+    });
     expect(rejected.body).toMatchObject({ valid: false });
 
     // A countersigned record never changes again.
@@ -115,7 +132,11 @@ describe('the eligible path, end to end', () => {
 
   it('e-mails the invite when asked, with a link that opens the same consent', async () => {
     const email = `invitee.${Date.now()}@example.test`;
-    const inv = await invite(coordinator, { email, locale: 'ar', fullName: 'ليلى حداد' }, { sendEmail: true });
+    const inv = await invite(
+      coordinator,
+      { email, locale: 'ar', fullName: 'ليلى حداد' },
+      { sendEmail: true },
+    );
     const [mail] = await waitForEmails((e) => e.destination.to.includes(email));
     const link = /\/intake\/([A-Za-z0-9_-]{43})/.exec(mail?.body.text ?? '')?.[1];
     expect(link).toBeDefined();
@@ -134,7 +155,9 @@ describe('screening gates', () => {
     const a = await answer(inv.linkToken, { pregnant: true });
     expect(a.status).toBe(200);
     expect(a.body.screening.outcome).toBe('ineligible');
-    expect(a.body.screening.findings).toContainEqual(expect.objectContaining({ ruleId: 'pregnant', severity: 'contraindicated' }));
+    expect(a.body.screening.findings).toContainEqual(
+      expect.objectContaining({ ruleId: 'pregnant', severity: 'contraindicated' }),
+    );
     expect(a.body.consent).toBeUndefined();
 
     const s = await sign(inv.linkToken, []);
@@ -142,7 +165,9 @@ describe('screening gates', () => {
     expect(s.body).toMatchObject({ error: 'conflict' });
     const again = await answer(inv.linkToken);
     expect(again.status).toBe(409);
-    await waitForEmails((e) => e.subject.includes('Mona Salem') && e.subject.toLowerCase().includes('follow-up'));
+    await waitForEmails(
+      (e) => e.subject.includes('Mona Salem') && e.subject.toLowerCase().includes('follow-up'),
+    );
   });
 
   it('under 18 by one day → ineligible with the dateOfBirth finding', async () => {
@@ -153,18 +178,29 @@ describe('screening gates', () => {
     tomorrowDob.setUTCDate(tomorrowDob.getUTCDate() + 1);
     const a = await answer(inv.linkToken, { dateOfBirth: tomorrowDob.toISOString().slice(0, 10) });
     expect(a.body.screening.outcome).toBe('ineligible');
-    expect(a.body.screening.findings[0]).toMatchObject({ ruleId: 'dateOfBirth', severity: 'contraindicated' });
+    expect(a.body.screening.findings[0]).toMatchObject({
+      ruleId: 'dateOfBirth',
+      severity: 'contraindicated',
+    });
   });
 
   it('blood thinners → needs_review; countersign needs a note per review finding (422), then succeeds', async () => {
-    const c = await signedConsent(coordinator, { bloodThinners: true, bloodThinnerDetails: 'Aspirin 81 mg daily' });
-    expect(c.findings).toContainEqual(expect.objectContaining({ ruleId: 'bloodThinners', severity: 'review' }));
+    const c = await signedConsent(coordinator, {
+      bloodThinners: true,
+      bloodThinnerDetails: 'Aspirin 81 mg daily',
+    });
+    expect(c.findings).toContainEqual(
+      expect.objectContaining({ ruleId: 'bloodThinners', severity: 'review' }),
+    );
     const missing = await call('POST', `/clinic/consents/${c.consentId}/countersign`, {
       token: doctor,
       json: { signature: typedSignature('Dr. Amal Nasser'), findingNotes: {} },
     });
     expect(missing.status).toBe(422);
-    expect(missing.body).toMatchObject({ error: 'review_incomplete', issues: [{ path: 'findingNotes.bloodThinners' }] });
+    expect(missing.body).toMatchObject({
+      error: 'review_incomplete',
+      issues: [{ path: 'findingNotes.bloodThinners' }],
+    });
     const blank = await call('POST', `/clinic/consents/${c.consentId}/countersign`, {
       token: doctor,
       json: { signature: typedSignature('Dr. Amal Nasser'), findingNotes: { bloodThinners: '   ' } },
@@ -174,7 +210,9 @@ describe('screening gates', () => {
       token: doctor,
       json: {
         signature: typedSignature('Dr. Amal Nasser'),
-        findingNotes: { bloodThinners: 'Prescriber agreed to pause aspirin 7 days before; confirmed by phone.' },
+        findingNotes: {
+          bloodThinners: 'Prescriber agreed to pause aspirin 7 days before; confirmed by phone.',
+        },
       },
     });
     expect(ok.status).toBe(200);
@@ -185,7 +223,10 @@ describe('screening gates', () => {
     const a = await answer(inv.linkToken, { concerns: ['localised_fat'], treatmentAreas: ['abdomen'] });
     const ids = a.body.consent?.risks.map((r) => r.id) ?? [];
     expect(ids).toContain('lecithin');
-    const partial = await sign(inv.linkToken, ids.filter((id) => id !== 'lecithin'));
+    const partial = await sign(
+      inv.linkToken,
+      ids.filter((id) => id !== 'lecithin'),
+    );
     expect(partial.status).toBe(400);
     expect(partial.body).toMatchObject({ error: 'validation_failed' });
     expect(JSON.stringify(partial.body)).toContain('lecithin');
@@ -202,8 +243,13 @@ describe('bad input changes nothing', () => {
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ error: 'validation_failed' });
     const issues = (r.body as { issues: Array<{ path: string }> }).issues.map((i) => i.path);
-    expect(issues).toEqual(expect.arrayContaining(['answers.pregnant', 'answers.dateOfBirth', 'answers.treatmentAreas']));
-    const notJson = await call('POST', `/intake/${inv.linkToken}/answers`, { body: '{nope', headers: { 'content-type': 'application/json' } });
+    expect(issues).toEqual(
+      expect.arrayContaining(['answers.pregnant', 'answers.dateOfBirth', 'answers.treatmentAreas']),
+    );
+    const notJson = await call('POST', `/intake/${inv.linkToken}/answers`, {
+      body: '{nope',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(notJson.status).toBe(400);
     expect(notJson.body).toMatchObject({ error: 'validation_failed' });
     const view = await call<{ invite: { status: string } }>('GET', `/intake/${inv.linkToken}`);
@@ -218,10 +264,18 @@ describe('bad input changes nothing', () => {
     const huge = await sign(inv.linkToken, ids, { kind: 'drawn', pngBase64: 'A'.repeat(600_000) });
     expect(huge.status).toBe(413);
     expect(huge.body).toMatchObject({ error: 'payload_too_large' });
-    const fake = await sign(inv.linkToken, ids, { kind: 'drawn', pngBase64: Buffer.from('GIF89a not a png at all, really').toString('base64') });
+    const fake = await sign(inv.linkToken, ids, {
+      kind: 'drawn',
+      pngBase64: Buffer.from('GIF89a not a png at all, really').toString('base64'),
+    });
     expect(fake.status).toBe(400);
     const noAgreement = await call('POST', `/intake/${inv.linkToken}/signature`, {
-      json: { signature: typedSignature(), acknowledgedRiskIds: ids, agreeToTreatment: false, agreeToElectronicRecords: true },
+      json: {
+        signature: typedSignature(),
+        acknowledgedRiskIds: ids,
+        agreeToTreatment: false,
+        agreeToElectronicRecords: true,
+      },
     });
     expect(noAgreement.status).toBe(400);
     const view = await call<{ invite: { status: string } }>('GET', `/intake/${inv.linkToken}`);
@@ -278,7 +332,9 @@ describe('rate limits', () => {
 describe('clinic access control', () => {
   it('no token → 401; coordinator countersign/decline → 403', async () => {
     expect((await call('GET', '/clinic/consents')).status).toBe(401);
-    expect((await call('GET', '/clinic/consents', { token: 'not.a.jwt' })).body).toMatchObject({ error: 'unauthorized' });
+    expect((await call('GET', '/clinic/consents', { token: 'not.a.jwt' })).body).toMatchObject({
+      error: 'unauthorized',
+    });
     const c = await signedConsent(coordinator);
     const cs = await call('POST', `/clinic/consents/${c.consentId}/countersign`, {
       token: coordinator,
@@ -286,19 +342,32 @@ describe('clinic access control', () => {
     });
     expect(cs.status).toBe(403);
     expect(cs.body).toMatchObject({ error: 'forbidden' });
-    expect((await call('POST', `/clinic/consents/${c.consentId}/decline`, { token: coordinator, json: { reason: 'x' } })).status).toBe(403);
+    expect(
+      (
+        await call('POST', `/clinic/consents/${c.consentId}/decline`, {
+          token: coordinator,
+          json: { reason: 'x' },
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it("another clinic's doctor cannot list, read, download, countersign or decline", async () => {
     const c = await signedConsent(coordinator, {}, { fullName: 'Hala Tenant' });
     const other = await login('doctor', `other-${Date.now().toString(36)}`);
-    const list = await call<{ items: Array<{ consentId: string }> }>('GET', '/clinic/consents', { token: other });
+    const list = await call<{ items: Array<{ consentId: string }> }>('GET', '/clinic/consents', {
+      token: other,
+    });
     expect(list.status).toBe(200);
     expect(list.body.items.map((i) => i.consentId)).not.toContain(c.consentId);
     for (const [method, path, json] of [
       ['GET', `/clinic/consents/${c.consentId}`, undefined],
       ['GET', `/clinic/consents/${c.consentId}/pdf`, undefined],
-      ['POST', `/clinic/consents/${c.consentId}/countersign`, { signature: typedSignature('X'), findingNotes: {} }],
+      [
+        'POST',
+        `/clinic/consents/${c.consentId}/countersign`,
+        { signature: typedSignature('X'), findingNotes: {} },
+      ],
       ['POST', `/clinic/consents/${c.consentId}/decline`, { reason: 'not mine' }],
     ] as const) {
       const r = await call(method, path, { token: other, ...(json ? { json } : {}) });
@@ -314,10 +383,14 @@ describe('state machine and races', () => {
     const c = await signedConsent(coordinator);
     const body = { signature: typedSignature('Dr. Amal Nasser'), findingNotes: {} };
     const results = await Promise.all(
-      [1, 2].map(() => call('POST', `/clinic/consents/${c.consentId}/countersign`, { token: doctor, json: body })),
+      [1, 2].map(() =>
+        call('POST', `/clinic/consents/${c.consentId}/countersign`, { token: doctor, json: body }),
+      ),
     );
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
-    const detail = await call<{ pdfVersions: unknown[] }>('GET', `/clinic/consents/${c.consentId}`, { token: doctor });
+    const detail = await call<{ pdfVersions: unknown[] }>('GET', `/clinic/consents/${c.consentId}`, {
+      token: doctor,
+    });
     expect(detail.body.pdfVersions).toHaveLength(2);
   });
 
@@ -332,8 +405,13 @@ describe('state machine and races', () => {
 
   it('decline: doctor only, with a reason; then nothing else fits', async () => {
     const c = await signedConsent(coordinator);
-    expect((await call('POST', `/clinic/consents/${c.consentId}/decline`, { token: doctor, json: {} })).status).toBe(400);
-    const d = await call('POST', `/clinic/consents/${c.consentId}/decline`, { token: doctor, json: { reason: 'Patient asked to postpone.' } });
+    expect(
+      (await call('POST', `/clinic/consents/${c.consentId}/decline`, { token: doctor, json: {} })).status,
+    ).toBe(400);
+    const d = await call('POST', `/clinic/consents/${c.consentId}/decline`, {
+      token: doctor,
+      json: { reason: 'Patient asked to postpone.' },
+    });
     expect(d.status).toBe(200);
     expect(d.body).toEqual({ status: 'declined', consentId: c.consentId });
     const cs = await call('POST', `/clinic/consents/${c.consentId}/countersign`, {
@@ -349,11 +427,10 @@ describe('the archive', () => {
     const marker = `Zed${Date.now().toString(36)}`;
     await signedConsent(coordinator, {}, { fullName: `Amira ${marker}` });
     await invite(coordinator, { fullName: `Basma ${marker}` });
-    const all = await call<{ items: Array<{ patientName: string; status: string }>; nextCursor: string | null }>(
-      'GET',
-      `/clinic/consents?q=${marker.toLowerCase()}`,
-      { token: doctor },
-    );
+    const all = await call<{
+      items: Array<{ patientName: string; status: string }>;
+      nextCursor: string | null;
+    }>('GET', `/clinic/consents?q=${marker.toLowerCase()}`, { token: doctor });
     expect(all.status).toBe(200);
     expect(all.body.items.map((i) => i.patientName).sort()).toEqual([`Amira ${marker}`, `Basma ${marker}`]);
     const awaiting = await call<{ items: Array<{ patientName: string }> }>(
@@ -362,7 +439,11 @@ describe('the archive', () => {
       { token: doctor },
     );
     expect(awaiting.body.items.map((i) => i.patientName)).toEqual([`Amira ${marker}`]);
-    const page1 = await call<{ items: unknown[]; nextCursor: string | null }>('GET', '/clinic/consents?limit=1', { token: doctor });
+    const page1 = await call<{ items: unknown[]; nextCursor: string | null }>(
+      'GET',
+      '/clinic/consents?limit=1',
+      { token: doctor },
+    );
     expect(page1.body.items).toHaveLength(1);
     expect(page1.body.nextCursor).toBeTruthy();
     const page2 = await call<{ items: Array<{ consentId: string }> }>(
@@ -374,8 +455,12 @@ describe('the archive', () => {
     expect(page2.body.items[0]).not.toEqual(page1.body.items[0]);
     const bad = await call('GET', '/clinic/consents?status=nope', { token: doctor });
     expect(bad.status).toBe(400);
-    const foreignCursor = Buffer.from(JSON.stringify({ pk: 'CLINIC#other', sk: 'CONSENT#X' })).toString('base64url');
-    expect((await call('GET', `/clinic/consents?cursor=${foreignCursor}`, { token: doctor })).status).toBe(400);
+    const foreignCursor = Buffer.from(JSON.stringify({ pk: 'CLINIC#other', sk: 'CONSENT#X' })).toString(
+      'base64url',
+    );
+    expect((await call('GET', `/clinic/consents?cursor=${foreignCursor}`, { token: doctor })).status).toBe(
+      400,
+    );
   });
 });
 
@@ -388,7 +473,9 @@ describe('e-mail delivery', () => {
     });
     await waitForEmails((e) => e.attachments?.some((a) => a.filename === `consent-${c.consentId}.pdf`), 2);
     await new Promise((r) => setTimeout(r, 2500)); // a sweeper pass or two
-    const finals = (await sentEmails()).filter((e) => e.attachments?.some((a) => a.filename === `consent-${c.consentId}.pdf`));
+    const finals = (await sentEmails()).filter((e) =>
+      e.attachments?.some((a) => a.filename === `consent-${c.consentId}.pdf`),
+    );
     expect(finals).toHaveLength(2);
   });
 });

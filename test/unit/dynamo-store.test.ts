@@ -1,5 +1,10 @@
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoConsentStore } from '../../functions/adapters/dynamo-store';
@@ -7,7 +12,10 @@ import { ConflictError, UnavailableError, ValidationFailedError } from '../../fu
 import type { ConsentRecord } from '../../functions/domain/model';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const store = new DynamoConsentStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'me-central-1' })), 'consents');
+const store = new DynamoConsentStore(
+  DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'me-central-1' })),
+  'consents',
+);
 
 const consent: ConsentRecord = {
   clinicId: 'demo',
@@ -36,15 +44,30 @@ describe('DynamoConsentStore', () => {
       consent: { ...consent, status: 'awaiting_countersign', rev: 4 },
       expectedRev: 3,
       expectedStatus: ['answered'],
-      events: [{ schemaVersion: 1, consentId: consent.consentId, type: 'signed', at: '2026-11-21T00:00:01.000Z', actor: { kind: 'patient', id: 'p' } }],
-      pdf: { ref: { version: 1, kind: 'patient_signed', sha256: 'abc', createdAt: 'now', bytes: 3 }, bytes: new Uint8Array([1, 2, 3]) },
+      events: [
+        {
+          schemaVersion: 1,
+          consentId: consent.consentId,
+          type: 'signed',
+          at: '2026-11-21T00:00:01.000Z',
+          actor: { kind: 'patient', id: 'p' },
+        },
+      ],
+      pdf: {
+        ref: { version: 1, kind: 'patient_signed', sha256: 'abc', createdAt: 'now', bytes: 3 },
+        bytes: new Uint8Array([1, 2, 3]),
+      },
     });
     const input = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input;
     const items = input?.TransactItems ?? [];
     expect(items).toHaveLength(4); // consent, event, pdf, pdf-hash lookup
     expect(items[0]?.Put?.ConditionExpression).toBe('#rev = :rev AND #status IN (:s0)');
     expect(items[0]?.Put?.ExpressionAttributeValues).toMatchObject({ ':rev': 3, ':s0': 'answered' });
-    expect(items[0]?.Put?.Item).toMatchObject({ pk: 'CLINIC#demo', sk: `CONSENT#${consent.consentId}`, gsi1pk: 'CLINIC#demo#STATUS#awaiting_countersign' });
+    expect(items[0]?.Put?.Item).toMatchObject({
+      pk: 'CLINIC#demo',
+      sk: `CONSENT#${consent.consentId}`,
+      gsi1pk: 'CLINIC#demo#STATUS#awaiting_countersign',
+    });
     for (const it of items.slice(1)) expect(it.Put?.ConditionExpression).toBe('attribute_not_exists(pk)');
     expect(items[3]?.Put?.Item).toMatchObject({ pk: 'PDFHASH#abc' });
   });
@@ -57,24 +80,34 @@ describe('DynamoConsentStore', () => {
         CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
       }),
     );
-    await expect(store.writeConsent({ consent, expectedRev: 2, events: [] })).rejects.toBeInstanceOf(ConflictError);
+    await expect(store.writeConsent({ consent, expectedRev: 2, events: [] })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
   });
 
   it('throttling surfaces as a retryable UnavailableError (503), not a crash', async () => {
-    ddb.on(GetCommand).rejects(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' }));
+    ddb
+      .on(GetCommand)
+      .rejects(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' }));
     await expect(store.getConsent('demo', consent.consentId)).rejects.toBeInstanceOf(UnavailableError);
   });
 
   it('reads are strongly consistent and strip key attributes', async () => {
-    ddb.on(GetCommand).resolves({ Item: { pk: 'CLINIC#demo', sk: 'CONSENT#x', gsi1pk: 'g', searchText: 's', ...consent } });
+    ddb
+      .on(GetCommand)
+      .resolves({ Item: { pk: 'CLINIC#demo', sk: 'CONSENT#x', gsi1pk: 'g', searchText: 's', ...consent } });
     const got = await store.getConsent('demo', consent.consentId);
     expect(got).toEqual(consent);
     expect(ddb.commandCalls(GetCommand)[0]?.args[0].input.ConsistentRead).toBe(true);
   });
 
   it('refuses a cursor from another partition', async () => {
-    const foreign = Buffer.from(JSON.stringify({ pk: 'CLINIC#other', sk: 'CONSENT#1' })).toString('base64url');
-    await expect(store.listConsents('demo', { limit: 10, cursor: foreign })).rejects.toBeInstanceOf(ValidationFailedError);
+    const foreign = Buffer.from(JSON.stringify({ pk: 'CLINIC#other', sk: 'CONSENT#1' })).toString(
+      'base64url',
+    );
+    await expect(store.listConsents('demo', { limit: 10, cursor: foreign })).rejects.toBeInstanceOf(
+      ValidationFailedError,
+    );
     expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
   });
 

@@ -1,7 +1,12 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { clinicNoticeEmail, finalEmail, inviteEmail, sampleInviteProps } from '../../functions/documents/email/render';
 import { buildMime, encodeHeader } from '../../functions/documents/email/mime';
+import {
+  clinicNoticeEmail,
+  finalEmail,
+  inviteEmail,
+  sampleInviteProps,
+} from '../../functions/documents/email/render';
 import strings from '../../templates/i18n/email.json';
 
 describe('e-mail templates', () => {
@@ -10,7 +15,12 @@ describe('e-mail templates', () => {
     expect(en.subject).toBe('Your consent form for Mesotherapy at Demo Aesthetics Clinic');
     expect(en.html).toContain('dir="ltr"');
     expect(en.text).toContain(sampleInviteProps.link);
-    const ar = inviteEmail({ ...sampleInviteProps, locale: 'ar', treatment: 'الميزوثيرابي', patientName: 'ليلى حداد' });
+    const ar = inviteEmail({
+      ...sampleInviteProps,
+      locale: 'ar',
+      treatment: 'الميزوثيرابي',
+      patientName: 'ليلى حداد',
+    });
     expect(ar.html).toContain('dir="rtl"');
     expect(ar.html).toContain('lang="ar"');
     expect(ar.subject).toContain('نموذج الموافقة');

@@ -1,5 +1,10 @@
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -11,7 +16,11 @@ import { cleanAnswers } from '../fixtures/answers';
 /** Handlers wired to real middy and real adapters, with the AWS clients mocked at the SDK level. */
 const ddb = mockClient(DynamoDBDocumentClient);
 const ses = mockClient(SESv2Client);
-const context = { functionName: 'test', awsRequestId: 'r', getRemainingTimeInMillis: () => 5000 } as unknown as Context;
+const context = {
+  functionName: 'test',
+  awsRequestId: 'r',
+  getRemainingTimeInMillis: () => 5000,
+} as unknown as Context;
 
 beforeAll(() => {
   Object.assign(process.env, {
@@ -52,15 +61,31 @@ const clinic = {
   name: 'Demo',
   archiveEmail: 'archive@example.test',
   defaultBranchId: 'jumeirah',
-  branches: [{ id: 'jumeirah', name: 'Jumeirah', phone: '+971 4 000 0000', whatsapp: '+971 50 000 0000', timeZone: 'Asia/Dubai' }],
+  branches: [
+    {
+      id: 'jumeirah',
+      name: 'Jumeirah',
+      phone: '+971 4 000 0000',
+      whatsapp: '+971 50 000 0000',
+      timeZone: 'Asia/Dubai',
+    },
+  ],
 };
 
 function mockReads(record: ConsentRecord) {
   ddb.on(UpdateCommand).resolves({ Attributes: { hits: 1 } }); // rate-limit counters
   ddb.on(GetCommand, { Key: { pk: `LINK#${hashLinkToken(token)}`, sk: 'LINK' } }).resolves({
-    Item: { tokenHash: hashLinkToken(token), clinicId: 'demo', consentId: record.consentId, expiresAt: '2099-01-01T00:00:00.000Z', channel: 'handover' },
+    Item: {
+      tokenHash: hashLinkToken(token),
+      clinicId: 'demo',
+      consentId: record.consentId,
+      expiresAt: '2099-01-01T00:00:00.000Z',
+      channel: 'handover',
+    },
   });
-  ddb.on(GetCommand, { Key: { pk: 'CLINIC#demo', sk: `CONSENT#${record.consentId}` } }).resolves({ Item: record });
+  ddb
+    .on(GetCommand, { Key: { pk: 'CLINIC#demo', sk: `CONSENT#${record.consentId}` } })
+    .resolves({ Item: record });
   ddb.on(GetCommand, { Key: { pk: 'CLINIC#demo', sk: 'PROFILE' } }).resolves({ Item: clinic });
 }
 
@@ -83,13 +108,19 @@ describe('intake-answers handler', () => {
     mockReads(consent);
     ddb.on(TransactWriteCommand).resolves({});
     const { handler } = await import('../../functions/handlers/intake-answers');
-    const res = await handler(httpEvent({ answers: cleanAnswers({ allergies: true, allergyDetails: 'penicillin' }) }) as never, context);
+    const res = await handler(
+      httpEvent({ answers: cleanAnswers({ allergies: true, allergyDetails: 'penicillin' }) }) as never,
+      context,
+    );
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body ?? '{}').screening.outcome).toBe('needs_review');
     const tx = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(tx[0]?.Put?.Item).toMatchObject({ status: 'answered', outcome: 'needs_review', rev: 2 });
     expect(tx[0]?.Put?.ExpressionAttributeValues).toMatchObject({ ':rev': 1 });
-    expect(tx.slice(1).map((t) => (t.Put?.Item as { type: string }).type)).toEqual(['answers_submitted', 'screening_result']);
+    expect(tx.slice(1).map((t) => (t.Put?.Item as { type: string } | undefined)?.type)).toEqual([
+      'answers_submitted',
+      'screening_result',
+    ]);
   });
 
   it('a 400 writes nothing', async () => {
@@ -148,8 +179,12 @@ describe('mailer handler', () => {
 
   it('sends through SES and records the delivery; an SES failure is recorded, not thrown', async () => {
     ddb.on(UpdateCommand).resolves({});
-    ddb.on(GetCommand, { Key: { pk: 'CLINIC#demo', sk: `MAIL#${consent.consentId}#signed_notice` } }).resolves({ Item: { ...mail, attempts: 1 } });
-    ddb.on(GetCommand, { Key: { pk: 'CLINIC#demo', sk: `CONSENT#${consent.consentId}` } }).resolves({ Item: { ...consent, status: 'awaiting_countersign' } });
+    ddb
+      .on(GetCommand, { Key: { pk: 'CLINIC#demo', sk: `MAIL#${consent.consentId}#signed_notice` } })
+      .resolves({ Item: { ...mail, attempts: 1 } });
+    ddb
+      .on(GetCommand, { Key: { pk: 'CLINIC#demo', sk: `CONSENT#${consent.consentId}` } })
+      .resolves({ Item: { ...consent, status: 'awaiting_countersign' } });
     ddb.on(GetCommand, { Key: { pk: 'CLINIC#demo', sk: 'PROFILE' } }).resolves({ Item: clinic });
     ddb.on(TransactWriteCommand).resolves({});
     ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
@@ -164,10 +199,14 @@ describe('mailer handler', () => {
     expect(marked[0]?.Update?.ExpressionAttributeValues).toMatchObject({ ':sent': 'sent', ':mid': 'm-1' });
 
     ses.reset();
-    ses.on(SendEmailCommand).rejects(Object.assign(new Error('connect ECONNREFUSED'), { name: 'TimeoutError' }));
+    ses
+      .on(SendEmailCommand)
+      .rejects(Object.assign(new Error('connect ECONNREFUSED'), { name: 'TimeoutError' }));
     ddb.resetHistory();
     expect(await handleStream(event)).toEqual({ batchItemFailures: [] });
-    const failure = ddb.commandCalls(UpdateCommand).find((c) => c.args[0].input.UpdateExpression?.includes('lastError'));
+    const failure = ddb
+      .commandCalls(UpdateCommand)
+      .find((c) => c.args[0].input.UpdateExpression?.includes('lastError'));
     expect(failure?.args[0].input.ExpressionAttributeValues?.[':e']).toBe('TimeoutError');
   });
 });

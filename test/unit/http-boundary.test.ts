@@ -1,11 +1,27 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConflictError, LinkExpiredError, ReviewIncompleteError, UnavailableError } from '../../functions/domain/errors';
-import { type HttpEvent, httpHandler, json, jsonBody, parseWith, SECURITY_HEADERS } from '../../functions/http/api';
+import {
+  ConflictError,
+  LinkExpiredError,
+  ReviewIncompleteError,
+  UnavailableError,
+} from '../../functions/domain/errors';
+import {
+  type HttpEvent,
+  httpHandler,
+  json,
+  jsonBody,
+  parseWith,
+  SECURITY_HEADERS,
+} from '../../functions/http/api';
 
 /** The middleware every route shares, wrapped around stub handlers in a real middy chain. */
-const context = { functionName: 'test', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 1000 } as unknown as Context;
+const context = {
+  functionName: 'test',
+  awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 1000,
+} as unknown as Context;
 
 function event(body?: string, extra: Partial<HttpEvent> = {}): HttpEvent {
   return {
@@ -14,7 +30,10 @@ function event(body?: string, extra: Partial<HttpEvent> = {}): HttpEvent {
     rawPath: '/x',
     rawQueryString: '',
     headers: { 'content-type': 'application/json' },
-    requestContext: { http: { method: 'POST', path: '/x', sourceIp: '127.0.0.1', userAgent: 'vitest' }, requestId: 'r1' },
+    requestContext: {
+      http: { method: 'POST', path: '/x', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      requestId: 'r1',
+    },
     isBase64Encoded: false,
     ...(body !== undefined ? { body } : {}),
     ...extra,
@@ -28,7 +47,11 @@ describe('http boundary', () => {
     for (const [err, status, code] of [
       [new ConflictError('already signed'), 409, 'conflict'],
       [new LinkExpiredError(), 410, 'link_expired'],
-      [new ReviewIncompleteError('notes', [{ path: 'findingNotes.allergies', message: 'required' }]), 422, 'review_incomplete'],
+      [
+        new ReviewIncompleteError('notes', [{ path: 'findingNotes.allergies', message: 'required' }]),
+        422,
+        'review_incomplete',
+      ],
       [new UnavailableError(), 503, 'unavailable'],
     ] as const) {
       const h = httpHandler(async () => Promise.reject(err), { route: 't' });
@@ -58,7 +81,10 @@ describe('http boundary', () => {
     const h = httpHandler(async (e) => json(200, parseWith(schema, jsonBody(e))), { route: 't' });
     const bad = await h(event('{"name": ""}'), context);
     expect(bad.statusCode).toBe(400);
-    expect(JSON.parse(bad.body ?? '{}')).toMatchObject({ error: 'validation_failed', issues: [{ path: 'name' }] });
+    expect(JSON.parse(bad.body ?? '{}')).toMatchObject({
+      error: 'validation_failed',
+      issues: [{ path: 'name' }],
+    });
     const notJson = await h(event('<xml/>'), context);
     expect(JSON.parse(notJson.body ?? '{}').error).toBe('validation_failed');
     const ok = await h(event('{"name":"x"}'), context);
@@ -82,7 +108,10 @@ describe('http boundary', () => {
 
   it('adds the security headers to every response, errors included', async () => {
     const ok = await httpHandler(async () => json(200, {}), { route: 't' })(event('{}'), context);
-    const err = await httpHandler(async () => Promise.reject(new ConflictError('x')), { route: 't' })(event('{}'), context);
+    const err = await httpHandler(async () => Promise.reject(new ConflictError('x')), { route: 't' })(
+      event('{}'),
+      context,
+    );
     for (const res of [ok, err]) {
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) expect(res.headers?.[k]).toBe(v);
     }

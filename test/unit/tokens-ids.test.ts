@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { newUlid, ULID_PATTERN, ulidBound } from '../../functions/domain/ids';
-import { hashLinkToken, isWellFormedToken, maskEmail, maskPhone, newLinkToken } from '../../functions/domain/tokens';
+import {
+  hashLinkToken,
+  isWellFormedToken,
+  maskEmail,
+  maskPhone,
+  newLinkToken,
+} from '../../functions/domain/tokens';
 import { matchPath, routes } from '../../infra/routes';
 
 describe('link tokens', () => {

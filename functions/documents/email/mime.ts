@@ -47,7 +47,11 @@ export function encodeAddress(address: string): string {
 }
 
 function base64Lines(data: Uint8Array | string): string {
-  return (Buffer.from(data).toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
+  return (
+    Buffer.from(data)
+      .toString('base64')
+      .match(/.{1,76}/g) ?? []
+  ).join('\r\n');
 }
 
 export function buildMime(msg: MimeMessage): Uint8Array {

@@ -27,7 +27,12 @@ interface Block {
   href?: string;
 }
 
-function render(locale: Locale, subjectKey: Key, blocks: Block[], vars: Record<string, string>): RenderedEmail {
+function render(
+  locale: Locale,
+  subjectKey: Key,
+  blocks: Block[],
+  vars: Record<string, string>,
+): RenderedEmail {
   const dir = locale === 'ar' ? 'rtl' : 'ltr';
   const align = locale === 'ar' ? 'right' : 'left';
   const escaped = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, escapeHtml(v)]));
@@ -41,7 +46,9 @@ function render(locale: Locale, subjectKey: Key, blocks: Block[], vars: Record<s
   const footer = t(locale, 'footer', escaped);
   const html = `<!doctype html><html lang="${locale}" dir="${dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(t(locale, subjectKey, vars))}</title></head><body dir="${dir}" style="font-family:Arial,'Noto Sans Arabic',sans-serif;font-size:15px;line-height:1.6;color:#1a1a1a;text-align:${align}"><div style="max-width:560px;margin:0 auto;padding:16px">${htmlBlocks.join('')}<hr style="border:none;border-top:1px solid #ddd"><p style="color:#777;font-size:12px">${footer}</p></div></body></html>`;
   const text = [
-    ...blocks.map((b) => (b.kind === 'button' && b.href ? `${t(locale, b.key, vars)}: ${b.href}` : t(locale, b.key, vars))),
+    ...blocks.map((b) =>
+      b.kind === 'button' && b.href ? `${t(locale, b.key, vars)}: ${b.href}` : t(locale, b.key, vars),
+    ),
     '',
     t(locale, 'footer', vars),
   ].join('\n\n');
@@ -70,7 +77,14 @@ export function inviteEmail(p: InviteEmailProps): RenderedEmail {
       { kind: 'small', key: 'invite.expires' },
       { kind: 'small', key: 'invite.help' },
     ],
-    { name: p.patientName, clinic: p.clinicName, branch: p.branchName, phone: p.branchPhone, treatment: p.treatment, date: p.expiresOn },
+    {
+      name: p.patientName,
+      clinic: p.clinicName,
+      branch: p.branchName,
+      phone: p.branchPhone,
+      treatment: p.treatment,
+      date: p.expiresOn,
+    },
   );
 }
 
