@@ -204,11 +204,10 @@ export class StatelessStack extends Stack {
       JWT_ISSUER: props.staffIssuer,
       JWT_AUDIENCE: this.dashboardClient.userPoolClientId,
       JWKS_URL: `${props.staffIssuer}/.well-known/jwks.json`,
-      // Beyond functions/config.ts: the staff sign-in of the dashboard (clinic-page.ts reads these two)
-      // and the clinic archive mailbox from context.
+      // Beyond functions/config.ts: the staff sign-in of the dashboard (clinic-page.ts reads these two).
+      // The archive mailbox is part of each clinic's profile in the table, not an environment value.
       COGNITO_DOMAIN: props.signInBaseUrl,
       COGNITO_CLIENT_ID: this.dashboardClient.userPoolClientId,
-      ARCHIVE_EMAIL: settings.archiveEmail,
       POWERTOOLS_SERVICE_NAME: settings.appName,
     };
 
