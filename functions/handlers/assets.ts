@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ui from '../../templates/i18n/ui.json' with { type: 'json' };
 import { NotFoundError } from '../domain/errors';
 import { loadTemplate } from '../domain/template-store';
 import { type HttpEvent, type HttpResult, httpHandler, pathParam } from '../http/api';
-import ui from '../../templates/i18n/ui.json' with { type: 'json' };
 
 /**
  * GET /assets/{file}: the pages' scripts and styles. Only plain names from templates/pages/assets

@@ -1,54 +1,107 @@
 import type { Locale } from '../../functions/domain/template';
+import ui from '../i18n/ui.json' with { type: 'json' };
 
 /**
- * Page shells. The pages carry no inline script (strict CSP): the HTML loads /assets/*.js, which
- * fetches its data as JSON. Text is escaped; the shell contains no patient data at all.
+ * Page shells. The pages carry no inline script and no style attributes (strict CSP): the HTML loads
+ * /assets/*.js, which fetches its data as JSON and builds the page. The shell contains no patient data
+ * at all; configuration the dashboard needs (how staff sign in) travels as data attributes.
  */
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function shell(locale: Locale, title: string, body: string, script?: string): string {
-  const dir = locale === 'ar' ? 'rtl' : 'ltr';
+interface ShellOptions {
+  locale: Locale;
+  title: string;
+  body: string;
+  /** Module scripts, in order (classic `defer` scripts run before modules). */
+  scripts?: { src: string; module?: boolean }[];
+  bodyClass?: string;
+}
+
+function shell(opts: ShellOptions): string {
+  const dir = opts.locale === 'ar' ? 'rtl' : 'ltr';
+  const scripts = (opts.scripts ?? [])
+    .map((s) =>
+      s.module
+        ? `<script type="module" src="/assets/${s.src}"></script>`
+        : `<script src="/assets/${s.src}" defer></script>`,
+    )
+    .join('\n');
   return `<!doctype html>
-<html lang="${locale}" dir="${dir}">
+<html lang="${opts.locale}" dir="${dir}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>${esc(title)}</title>
+<meta name="robots" content="noindex, nofollow">
+<meta name="color-scheme" content="light">
+<link rel="icon" href="data:,">
+<title>${esc(opts.title)}</title>
 <link rel="stylesheet" href="/assets/app.css">
 </head>
-<body>
-${body}
-${script ? `<script src="/assets/${script}" defer></script>` : ''}
+<body${opts.bodyClass ? ` class="${opts.bodyClass}"` : ''}>
+${opts.body}
+${scripts}
 </body>
 </html>`;
 }
 
+/** The patient's page; intake.js fills it from GET /intake/{token} (JSON). */
 export function intakePage(opts: { locale: Locale }): string {
-  const title = opts.locale === 'ar' ? 'نموذج الموافقة' : 'Consent form';
-  return shell(opts.locale, title, '<main id="app" aria-live="polite"><p>…</p></main>', 'intake.js');
+  const t = ui[opts.locale];
+  const body = `<header id="topbar" class="topbar"></header>
+<main id="app" class="page" tabindex="-1">
+<p class="loading">${esc(t['page.loading'])}</p>
+<noscript><p class="banner banner-error">${esc(t.noscript)}</p></noscript>
+</main>
+<div id="announcer" class="visually-hidden" role="status" aria-live="polite"></div>`;
+  return shell({
+    locale: opts.locale,
+    title: t['page.title'],
+    body,
+    bodyClass: 'intake',
+    scripts: [{ src: 'signature_pad.umd.min.js' }, { src: 'intake.js', module: true }],
+  });
 }
 
-export function clinicPage(): string {
-  return shell('en', 'Clinic dashboard', '<main id="app" aria-live="polite"><p>Loading…</p></main>', 'clinic.js');
+/**
+ * How staff sign in. `local`: the local stack's POST /local/login. `cognito`: the Cognito hosted UI
+ * (OAuth 2.0 authorization code with PKCE; the page exchanges the code at the hosted UI's token endpoint,
+ * which is why the dashboard's CSP adds that one origin to `connect-src`, see clinic-page.ts).
+ */
+export type StaffSignIn = { mode: 'local' } | { mode: 'cognito'; domain: string; clientId: string };
+
+/** The clinic dashboard; clinic.js signs in and calls the /clinic/* API. */
+export function clinicPage(opts: { signIn?: StaffSignIn } = {}): string {
+  const signIn = opts.signIn ?? { mode: 'local' };
+  const data =
+    signIn.mode === 'cognito'
+      ? ` data-sign-in="cognito" data-cognito-domain="${esc(signIn.domain)}" data-cognito-client-id="${esc(signIn.clientId)}"`
+      : ' data-sign-in="local"';
+  const body = `<header id="topbar" class="topbar topbar-clinic"${data}></header>
+<main id="app" class="page page-wide" tabindex="-1">
+<p class="loading">Loading…</p>
+<noscript><p class="banner banner-error">The dashboard needs JavaScript.</p></noscript>
+</main>
+<div id="announcer" class="visually-hidden" role="status" aria-live="polite"></div>`;
+  return shell({
+    locale: 'en',
+    title: 'Clinic dashboard',
+    body,
+    bodyClass: 'clinic',
+    scripts: [{ src: 'signature_pad.umd.min.js' }, { src: 'clinic.js', module: true }],
+  });
 }
 
 const ERRORS: Record<string, { en: string; ar: string }> = {
-  not_found: {
-    en: 'This link is not valid. Please check it, or ask the clinic for a new one.',
-    ar: 'هذا الرابط غير صالح. يُرجى التأكد منه أو طلب رابط جديد من العيادة.',
-  },
-  link_expired: {
-    en: 'This link has expired. Please ask the clinic for a new one.',
-    ar: 'انتهت صلاحية هذا الرابط. يُرجى طلب رابط جديد من العيادة.',
-  },
+  not_found: { en: ui.en['error.notFound'], ar: ui.ar['error.notFound'] },
+  link_expired: { en: ui.en['error.expired'], ar: ui.ar['error.expired'] },
 };
 
 export function errorPage(status: number, code: string): string {
   const text = ERRORS[code] ?? { en: 'Something went wrong.', ar: 'حدث خطأ ما.' };
-  return shell(
-    'en',
-    `${status}`,
-    `<main><h1>${esc(text.en)}</h1><p lang="ar" dir="rtl">${esc(text.ar)}</p></main>`,
-  );
+  return shell({
+    locale: 'en',
+    title: status === 410 ? 'Link expired' : status === 404 ? 'Link not valid' : 'Error',
+    body: `<main class="page"><h1>${esc(text.en)}</h1><p lang="ar" dir="rtl">${esc(text.ar)}</p></main>`,
+  });
 }
