@@ -54,7 +54,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'));
     process.exit(1);
   }
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: process.env.AWS_REGION ?? 'me-central-1' }));
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ region: process.env.AWS_REGION ?? 'me-central-1' }),
+  );
   await new DynamoConsentStore(client, table).putClinic(parsed.data);
   console.log(`clinic ${parsed.data.clinicId} saved to ${table}`);
 }
