@@ -36,7 +36,7 @@ const FILES: Record<FaceId, string> = {
   'arabic-bold': 'NotoSansArabic_700Bold.ttf',
 };
 
-export const FACE_IDS = Object.keys(FILES) as FaceId[];
+const FACE_IDS = Object.keys(FILES) as FaceId[];
 
 let configuredDirectory: string | undefined;
 let cached: Record<FaceId, Face> | undefined;
@@ -51,7 +51,14 @@ function fontDirectory(): string {
   if (configuredDirectory) return configuredDirectory;
   const fromEnv = process.env.FONT_DIR;
   if (fromEnv) return fromEnv;
-  return fileURLToPath(new URL('../../../templates/fonts/', import.meta.url));
+  try {
+    return fileURLToPath(new URL('../../../templates/fonts/', import.meta.url));
+  } catch {
+    // A CommonJS bundle has no import.meta.url.
+    throw new Error(
+      'Consent PDF fonts: set FONT_DIR or call setFontDirectory() (this bundle has no module URL)',
+    );
+  }
 }
 
 /** All faces, parsed on first use. Throws a clear message when the files are not where expected. */

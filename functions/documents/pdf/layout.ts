@@ -1,5 +1,12 @@
 import type { Weight } from './fonts';
-import { type Direction, measureRange, type PreparedText, prepareText, type VisualRun, visualLine } from './shaping';
+import {
+  type Direction,
+  measureRange,
+  type PreparedText,
+  prepareText,
+  type VisualRun,
+  visualLine,
+} from './shaping';
 
 /**
  * Paragraph layout on shaped advances: greedy line filling at spaces, over-long words broken between
@@ -7,6 +14,7 @@ import { type Direction, measureRange, type PreparedText, prepareText, type Visu
  * This module knows nothing about PDF; render-consent draws what it returns, and tests measure with it.
  */
 export type { Direction } from './shaping';
+export { autoDirection } from './shaping';
 
 export interface TextStyle {
   size: number;
@@ -133,7 +141,12 @@ function breakLines(p: PreparedText, width: number, size: number, weight: Weight
 }
 
 /** Cuts the text at `end` and appends an ellipsis, dropping graphemes until it fits `width`. */
-function ellipsized(p: PreparedText, start: number, end: number, opts: Required<ParagraphOptions>): LaidOutLine {
+function ellipsized(
+  p: PreparedText,
+  start: number,
+  end: number,
+  opts: Required<ParagraphOptions>,
+): LaidOutLine {
   const ends = [start, ...graphemeEnds(p, start, end)];
   for (let k = ends.length - 1; k >= 0; k--) {
     const cut = p.text.slice(start, ends[k]).trimEnd() + ELLIPSIS;
@@ -144,8 +157,22 @@ function ellipsized(p: PreparedText, start: number, end: number, opts: Required<
   return { text: '', width: 0, runs: [] };
 }
 
+// Laid-out paragraphs are immutable, and template texts are the same in every document: memoised per
+// process (dropped wholesale when full, which bounds memory for streams of unusual input).
+const layoutCache = new Map<string, ParagraphLayout>();
+
 /** Lays out one paragraph into lines no wider than `opts.width`. Never throws on odd input. */
 export function layoutParagraph(input: string, options: ParagraphOptions): ParagraphLayout {
+  const key = `${options.width}|${options.size}|${options.weight ?? ''}|${options.direction}|${options.maxLines ?? ''}|${input}`;
+  const hit = layoutCache.get(key);
+  if (hit) return hit;
+  const laid = computeLayout(input, options);
+  if (layoutCache.size >= 5000) layoutCache.clear();
+  layoutCache.set(key, laid);
+  return laid;
+}
+
+function computeLayout(input: string, options: ParagraphOptions): ParagraphLayout {
   const opts: Required<ParagraphOptions> = {
     weight: 'regular',
     maxLines: Number.POSITIVE_INFINITY,
@@ -191,6 +218,7 @@ export function fitLine(
   const weight = opts.weight ?? 'regular';
   const natural = measureText(input, { size: 1, weight, direction: opts.direction });
   let size = opts.maxSize;
-  if (natural > 0) size = Math.max(opts.minSize, Math.min(opts.maxSize, Math.floor((opts.width / natural) * 2) / 2));
+  if (natural > 0)
+    size = Math.max(opts.minSize, Math.min(opts.maxSize, Math.floor((opts.width / natural) * 2) / 2));
   return layoutParagraph(input, { width: opts.width, size, weight, direction: opts.direction, maxLines: 1 });
 }

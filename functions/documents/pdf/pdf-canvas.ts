@@ -1,37 +1,50 @@
 import { createHash } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
 import bidiFactory from 'bidi-js';
 import type { Subset } from 'fontkit';
-import { type PDFDocument, PDFHexString, type PDFImage, PDFName, type PDFPage, type PDFRef, PDFString } from 'pdf-lib';
+import {
+  type PDFContext,
+  type PDFDocument,
+  type PDFImage,
+  PDFName,
+  type PDFPage,
+  PDFRawStream,
+  type PDFRef,
+  PDFString,
+} from 'pdf-lib';
 import { type FaceId, faces } from './fonts';
 import type { LaidOutLine } from './layout';
-import type { ShapedGlyph } from './shaping';
+import { isDefaultIgnorable, type ShapedGlyph } from './shaping';
 
 /**
- * How glyphs get into the PDF, and why not through pdf-lib's own font API.
+ * How shaped glyphs get into the PDF, and why not through pdf-lib's font API.
  *
- * pdf-lib's `PDFFont` takes characters: `encodeText(text)` runs fontkit's layout itself and its
- * subset embedder keys everything on that, so there is no way to hand it glyph ids that we shaped,
- * bidi-reordered and positioned (GPOS offsets) ourselves; reaching into `CustomFontSubsetEmbedder`
- * internals would tie us to private fields of one pdf-lib version. Instead this module embeds each face
- * itself, using only pdf-lib's public object model (`context.obj/register/flateStream/nextRef/assign`,
- * `PDFPageLeaf.setFontDictionary/setXObject/addContentStream`):
+ * pdf-lib's `PDFFont` takes characters: `encodeText(text)` runs fontkit's layout itself and its subset
+ * embedder keys everything on that, so there is no way to hand it glyph ids that we shaped, reordered
+ * (bidi) and positioned (GPOS) ourselves; patching `CustomFontSubsetEmbedder` would tie us to private
+ * fields of one pdf-lib version. So this module embeds each face itself with pdf-lib's public object
+ * model only (`context.obj/register/nextRef/assign`, `PDFRawStream`, `PDFPageLeaf.setFontDictionary/
+ * setXObject/addContentStream`). pdf-lib's `registerFontkit` (and the `encodeStream` adapter fontkit 2
+ * would need) is therefore not used at all.
  *
- *  - a Type0 font, Encoding Identity-H, over a CIDFontType2 with CIDToGIDMap Identity, whose
- *    FontFile2 is an upstream-fontkit-2 subset (`createSubset().includeGlyph(gid)` → CID, `encode()`),
- *    so the CID we write in the content stream *is* the glyph id in the subset. Always a subset, with a
- *    deterministic six-letter tag (hash of the glyph set), so equal input gives byte-equal PDFs;
- *  - /W widths from hmtx for the CIDs used, and a ToUnicode CMap from each glyph's code points (good for
- *    Latin; contextual Arabic forms map back to their letter, detached dots map to nothing);
- *  - each line drawn as one BT/ET with a TJ array per run: the PDF pen advances by the /W width, and a
- *    TJ number moves it to the exact x from fontkit's layout (xAdvance + xOffset); vertical GPOS offsets
- *    (harakat, dots) use text rise (Ts). That is how mark placement survives although pdf-lib knows
- *    nothing of GPOS;
- *  - each line wrapped in `/Span <</ActualText (…)>> BDC … EMC` holding its logical Unicode text (UTF-16BE),
- *    so extraction and copy/paste give real words in reading order rather than presentation forms. We mark
- *    whole lines (not each bidi run) so an Arabic line with a Latin name in it extracts in logical order.
- *
- * With no use of pdf-lib's font embedding, pdf-lib's `registerFontkit` (and the `encodeStream` adapter it
- * would need for fontkit 2) is not needed at all.
+ *  - Fonts: Type0, Identity-H, over a CIDFontType2 with CIDToGIDMap Identity. FontFile2 is an upstream
+ *    fontkit 2 subset (`createSubset().includeGlyph(gid)` gives the CID, `encode()` the bytes), so the CID
+ *    in the content stream is the subset's glyph id. Always subset; the six-letter tag is a hash of the
+ *    glyph list, so the same document gives the same bytes. /W from hmtx; ToUnicode per glyph (below).
+ *  - Glyphs: one text object per line; words in logical order (an Arabic word back to front), each glyph
+ *    moved by a TJ number to the exact x of fontkit's layout (xAdvance, xOffset) — the PDF pen itself
+ *    advances by the /W width — and raised by text rise (Ts) for vertical GPOS offsets. That is how the
+ *    dots and harakat land where GPOS puts them, though pdf-lib knows nothing of GPOS.
+ *  - Text for copy/paste and extraction: ToUnicode maps each glyph to the text of its first use. Where
+ *    that is not the truth — Noto draws the dots of ب ت ث ي ن ز as separate mark glyphs, one dotless body
+ *    serves several letters, brackets are mirrored in Arabic, harakat — the cluster (base glyph and its
+ *    marks) is wrapped in `/Span <</ActualText <UTF-16BE>>> BDC … EMC` with its logical characters.
+ *    ActualText is kept to clusters on purpose: extractors map it onto the glyphs inside the span one by
+ *    one (MuPDF does, by position), so a span over a whole shaped Arabic line or word came out scrambled
+ *    or duplicated in our trials, while per-cluster spans in logical order extract as whole words.
+ *  - Direction hints: extractors guess direction per character, and a neutral (space, comma, bracket)
+ *    keeps the previous guess; where a run of the other direction starts with one, an invisible (render
+ *    mode 3) LRM/RLM glyph inside its ActualText sets the guess first, so mixed lines stay in one line.
  */
 export type Rgb = readonly [number, number, number];
 
@@ -78,28 +91,27 @@ export class EmbeddedFonts {
     return this.subsetFor(faceId).ref;
   }
 
-  /** Advance of a CID in glyph space (thousandths of the font size), as written in /W. */
-  width(faceId: FaceId, cid: number): number {
-    return this.used.get(faceId)?.widths.get(cid) ?? 0;
-  }
-
-  /** What ToUnicode says this CID is (the first non-mark use of the glyph decides). */
-  unicodeOf(faceId: FaceId, cid: number): string | undefined {
-    return this.used.get(faceId)?.unicode.get(cid);
-  }
-
-  /** The CID (= subset glyph id) for a shaped glyph, adding it to the subset on first use. */
-  cid(faceId: FaceId, glyph: ShapedGlyph, unitsPerEm: number): number {
+  /** The CID (= subset glyph id) for a glyph, adding it to the subset on first use. */
+  cid(faceId: FaceId, glyph: ShapedGlyph): number {
     const s = this.subsetFor(faceId);
     const cid = s.subset.includeGlyph(glyph.id);
     if (!s.widths.has(cid)) {
-      s.widths.set(cid, Math.round((glyph.advanceWidth * 1000) / unitsPerEm));
+      s.widths.set(cid, pdfWidth(faceId, glyph));
       s.gids.push(glyph.id);
     }
-    if (!isAttached(glyph) && glyph.codePoints.length > 0 && !s.unicode.has(cid)) {
-      s.unicode.set(cid, String.fromCodePoint(...glyph.codePoints));
-    }
     return cid;
+  }
+
+  /**
+   * What ToUnicode maps this CID to. The first text a glyph stands for in the document wins; a later use
+   * for another letter (Noto draws ر and ز, ى and ي on one body) gets its own ActualText instead.
+   */
+  unicodeFor(faceId: FaceId, cid: number, text: string): string {
+    const unicode = this.subsetFor(faceId).unicode;
+    const known = unicode.get(cid);
+    if (known !== undefined) return known;
+    unicode.set(cid, text);
+    return text;
   }
 
   finalize(): void {
@@ -108,15 +120,16 @@ export class EmbeddedFonts {
       const f = faces()[s.faceId];
       const font = f.font;
       const k = 1000 / font.unitsPerEm;
-      const bytes = s.subset.encode();
-      const fontFile = context.register(context.flateStream(bytes, { Length1: bytes.length }));
+      const fontFile = context.register(subsetStream(context, s));
       const baseFont = `${subsetTag(s)}+${font.postscriptName}`;
       const descriptor = context.register(
         context.obj({
           Type: 'FontDescriptor',
           FontName: baseFont,
           Flags: 4,
-          FontBBox: [font.bbox.minX * k, font.bbox.minY * k, font.bbox.maxX * k, font.bbox.maxY * k].map(Math.round),
+          FontBBox: [font.bbox.minX * k, font.bbox.minY * k, font.bbox.maxX * k, font.bbox.maxY * k].map(
+            Math.round,
+          ),
           ItalicAngle: font.italicAngle,
           Ascent: Math.round(font.ascent * k),
           Descent: Math.round(font.descent * k),
@@ -131,13 +144,17 @@ export class EmbeddedFonts {
           Type: 'Font',
           Subtype: 'CIDFontType2',
           BaseFont: baseFont,
-          CIDSystemInfo: { Registry: PDFString.of('Adobe'), Ordering: PDFString.of('Identity'), Supplement: 0 },
+          CIDSystemInfo: {
+            Registry: PDFString.of('Adobe'),
+            Ordering: PDFString.of('Identity'),
+            Supplement: 0,
+          },
           FontDescriptor: descriptor,
           CIDToGIDMap: 'Identity',
           W: widthsArray(s.widths),
         }),
       );
-      const toUnicode = context.register(context.flateStream(toUnicodeCmap(s.unicode)));
+      const toUnicode = context.register(flate(context, toUnicodeCmap(s.unicode)));
       context.assign(
         s.ref,
         context.obj({
@@ -155,9 +172,122 @@ export class EmbeddedFonts {
 
 interface Placed {
   g: ShapedGlyph;
+  /** From the line origin, in thousandths of the font size. */
   x: number;
   rise: number;
-  cid: number;
+}
+
+/** A line's glyph program: text operators, glyphs with their TJ adjustment, and cluster brackets. */
+type Part =
+  | { kind: 'op'; op: string }
+  | { kind: 'font'; face: FaceId; size: number }
+  | { kind: 'glyph'; face: FaceId; glyph: ShapedGlyph; adjust: number; unicode?: string }
+  | { kind: 'open'; face: FaceId; glyph: ShapedGlyph; text: string; baseText: string; forced: boolean }
+  | { kind: 'close' };
+
+const compiled = new WeakMap<LaidOutLine, Map<number, Part[]>>();
+
+function compile(line: LaidOutLine, size: number): Part[] {
+  let bySize = compiled.get(line);
+  if (!bySize) {
+    bySize = new Map();
+    compiled.set(line, bySize);
+  }
+  let parts = bySize.get(size);
+  if (!parts) {
+    parts = compileLine(line, size);
+    bySize.set(size, parts);
+  }
+  return parts;
+}
+
+/**
+ * One text object for the line: words in logical order (a right-to-left word back to front), each
+ * glyph moved to its exact shaped position by a TJ adjustment (the PDF pen advances by the /W width),
+ * vertical GPOS offsets as text rise. Clusters whose glyphs do not map one-to-one to characters are
+ * bracketed for an ActualText span (see the module comment).
+ */
+function compileLine(line: LaidOutLine, size: number): Part[] {
+  const parts: Part[] = [];
+  let face: FaceId | undefined;
+  // Horizontal positions are kept in thousandths of the font size (TJ units), as integers: the same
+  // pair of glyphs then always gets the same adjustment, which compresses far better than ±1 noise.
+  let pdfX = 0; // where the PDF pen stands after the last glyph shown, from the line origin
+  let rise = 0;
+  let reading = 0; // the direction an extractor infers from the last strong character (0 LTR, 1 RTL)
+  const show = (faceId: FaceId, placed: Placed, unicode?: string) => {
+    if (placed.rise !== rise) {
+      parts.push({ kind: 'op', op: `${num(placed.rise)} Ts` });
+      rise = placed.rise;
+    }
+    const adjust = Math.round(placed.x - pdfX);
+    parts.push({ kind: 'glyph', face: faceId, glyph: placed.g, adjust, ...(unicode ? { unicode } : {}) });
+    pdfX += adjust + pdfWidth(faceId, placed.g);
+  };
+  for (const word of [...line.runs].sort((a, b) => a.start - b.start)) {
+    if (word.glyphs.length === 0) continue;
+    if (word.faceId !== face) {
+      face = word.faceId;
+      parts.push({ kind: 'font', face, size });
+    }
+    const k = size / word.unitsPerEm;
+    const u = 1000 / word.unitsPerEm; // font units → TJ units
+    let pen = Math.round((word.x * 1000) / size);
+    const placed: Placed[] = word.glyphs.map((g) => {
+      // Vertical GPOS offsets to 0.1 pt; the hair-line nudges some dots get are not worth a Ts each.
+      const r = g.yOffset * k;
+      const at = { g, x: pen + g.xOffset * u, rise: Math.abs(r) < 0.15 ? 0 : Math.round(r * 10) / 10 };
+      pen += g.xAdvance * u;
+      return at;
+    });
+    if (word.rtl) placed.reverse();
+    // Bidi controls, ZWJ and friends are zero-width and say nothing: not drawn at all.
+    const units = clusters(placed, word.text).filter((c) => !isInvisible(c.text));
+    if (units.length === 0) continue;
+    const wanted = word.rtl ? 1 : 0;
+    const visibleText = units.map((u) => u.text).join('');
+    const needsHint = wanted !== inferDirection(visibleText.charAt(0), reading);
+    if (needsHint) reading = wanted;
+    for (const ch of visibleText) reading = inferDirection(ch, reading);
+    units.forEach((unit, n) => {
+      const [base] = unit.glyphs;
+      if (!base) return;
+      const hint = n === 0 && needsHint;
+      const baseText = Array.from(unit.text).slice(0, Math.max(base.g.codePoints.length, 1)).join('');
+      parts.push({
+        kind: 'open',
+        face: word.faceId,
+        glyph: base.g,
+        text: unit.text,
+        baseText,
+        forced: hint || unit.glyphs.length > 1,
+      });
+      if (hint) {
+        // A neutral (space, comma, bracket, dash) opening a word of the other direction: readers that
+        // infer direction character by character would glue it to the previous run. The font's
+        // LRM/RLM glyph, shown invisibly (render mode 3) inside the ActualText, sets it first.
+        parts.push({ kind: 'op', op: '3 Tr' });
+        const mark = directionMark(word.faceId, wanted);
+        show(word.faceId, { g: mark, x: base.x, rise }, String.fromCodePoint(...mark.codePoints));
+        parts.push({ kind: 'op', op: '0 Tr' });
+      }
+      for (const p of unit.glyphs) show(word.faceId, p);
+      if (unit.glyphs.length > 1) {
+        // Extractors give the ActualText the span from the first glyph's origin to the last one's end;
+        // ending on a mark would cut the cluster short (Poppler then sees a gap and adds a space). A
+        // zero-width, empty ZWSP glyph at the base's far edge closes the span there.
+        show(word.faceId, { g: zeroWidth(word.faceId), x: base.x + base.g.xAdvance * u, rise });
+      }
+      parts.push({ kind: 'close' });
+    });
+  }
+  if (rise !== 0) parts.push({ kind: 'op', op: '0 Ts' });
+  return parts;
+}
+
+/** A glyph's advance as written in /W (thousandths of an em). */
+function pdfWidth(faceId: FaceId, glyph: ShapedGlyph): number {
+  return Math.round((glyph.advanceWidth * 1000) / faces()[faceId].font.unitsPerEm);
 }
 
 /**
@@ -210,11 +340,39 @@ function inferDirection(ch: string, current: number): number {
   }
 }
 
+function isInvisible(text: string): boolean {
+  if (!text) return false;
+  for (const ch of text) if (!isDefaultIgnorable(ch.codePointAt(0) ?? 0)) return false;
+  return true;
+}
+
+/** The font's ZWSP glyph: no outline, no advance (checked for all four faces in the tests). */
+function zeroWidth(faceId: FaceId): ShapedGlyph {
+  const glyph = faces()[faceId].font.glyphForCodePoint(0x200b);
+  return {
+    id: glyph.id,
+    advanceWidth: 0,
+    xAdvance: 0,
+    xOffset: 0,
+    yOffset: 0,
+    codePoints: [],
+    isMark: false,
+  };
+}
+
 /** The font's own zero-width LRM (U+200E) or RLM (U+200F) glyph. */
 function directionMark(faceId: FaceId, direction: number): ShapedGlyph {
   const cp = direction === 1 ? 0x200f : 0x200e;
   const glyph = faces()[faceId].font.glyphForCodePoint(cp);
-  return { id: glyph.id, advanceWidth: 0, xAdvance: 0, xOffset: 0, yOffset: 0, codePoints: [cp], isMark: false };
+  return {
+    id: glyph.id,
+    advanceWidth: 0,
+    xAdvance: 0,
+    xOffset: 0,
+    yOffset: 0,
+    codePoints: [cp],
+    isMark: false,
+  };
 }
 
 /** A mark or a detached dot: drawn on its base, extracted through the cluster's ActualText. */
@@ -222,9 +380,37 @@ function isAttached(g: ShapedGlyph): boolean {
   return g.codePoints.length === 0 || g.isMark;
 }
 
+/**
+ * A Flate stream compressed with Node's zlib: pdf-lib's own `flateStream` uses pako, which took about
+ * half of the render time. Level 7 is where the size curve flattens: 9 saves another 3% of the content
+ * streams but triples the time.
+ */
+function flate(context: PDFContext, contents: string | Uint8Array): PDFRawStream {
+  const bytes = typeof contents === 'string' ? Buffer.from(contents, 'latin1') : contents;
+  return PDFRawStream.of(context.obj({ Filter: 'FlateDecode' }), deflateSync(bytes, { level: 7 }));
+}
+
+// Encoded and compressed subsets by face and glyph list: the same template gives the same glyph set,
+// so warm renders skip fontkit's encoder. Small, and dropped wholesale when full.
+const subsetCache = new Map<string, { compressed: Uint8Array; length: number }>();
+
+function subsetStream(context: PDFContext, s: FaceSubset): PDFRawStream {
+  const key = `${s.faceId}:${s.gids.join(',')}`;
+  let hit = subsetCache.get(key);
+  if (!hit) {
+    const bytes = s.subset.encode();
+    hit = { compressed: deflateSync(bytes), length: bytes.length };
+    if (subsetCache.size >= 32) subsetCache.clear();
+    subsetCache.set(key, hit);
+  }
+  return PDFRawStream.of(context.obj({ Filter: 'FlateDecode', Length1: hit.length }), hit.compressed);
+}
+
 /** Six capital letters derived from the face and its glyph set (PDF 32000 §9.6.4 subset tag). */
 function subsetTag(s: FaceSubset): string {
-  const digest = createHash('sha256').update(`${s.faceId}:${s.gids.join(',')}`).digest();
+  const digest = createHash('sha256')
+    .update(`${s.faceId}:${s.gids.join(',')}`)
+    .digest();
   let tag = '';
   for (let i = 0; i < 6; i++) tag += String.fromCharCode(65 + ((digest[i] ?? 0) % 26));
   return tag;
@@ -303,6 +489,8 @@ export class PageCanvas {
   private readonly ops: string[] = [];
   private readonly fontsUsed = new Set<FaceId>();
   private readonly images = new Map<string, PDFRef>();
+  private fill: string | undefined;
+  private font: string | undefined;
 
   constructor(
     readonly page: PDFPage,
@@ -310,87 +498,86 @@ export class PageCanvas {
   ) {}
 
   /**
-   * Draws a laid-out line with its left edge at x and its baseline at y: one text object, words in
-   * logical order (a right-to-left word back to front), every glyph at its exact shaped position.
+   * Draws a laid-out line with its left edge at x and its baseline at y. The glyph program (order,
+   * TJ adjustments, rises, cluster boundaries) is compiled once per line and size and cached; only
+   * CIDs and the ActualText decisions depend on the document.
    */
-  text(line: LaidOutLine, x: number, y: number, size: number, opts: { color?: Rgb; skew?: number } = {}): void {
+  text(
+    line: LaidOutLine,
+    x: number,
+    y: number,
+    size: number,
+    opts: { color?: Rgb; skew?: number } = {},
+  ): void {
     if (line.runs.length === 0) return;
     const ops = this.ops;
-    ops.push('BT', `${color(opts.color ?? [0, 0, 0])} rg`, `1 0 ${num(opts.skew ?? 0)} 1 ${num(x)} ${num(y)} Tm`);
-    let face: FaceId | undefined;
-    let pdfX = 0; // where the PDF pen stands after the last glyph shown, from the line origin
-    let rise = 0;
+    const fonts = this.fonts;
+    // Colour and font are graphics state: they persist across text objects (and q/Q restores them),
+    // so they are written only when they change.
+    const fill = color(opts.color ?? [0, 0, 0]);
+    ops.push('BT');
+    if (fill !== this.fill) ops.push(`${fill} rg`);
+    this.fill = fill;
+    ops.push(`1 0 ${num(opts.skew ?? 0)} 1 ${num(x)} ${num(y)} Tm`);
     let array = '';
-    const flush = () => {
-      if (array) ops.push(`[${array}] TJ`);
-      array = '';
-    };
-    const show = (placed: Placed[]) => {
-      for (const { g, x: targetX, rise: targetRise, cid } of placed) {
-        if (targetRise !== rise) {
-          flush();
-          ops.push(`${num(targetRise)} Ts`);
-          rise = targetRise;
+    const open: boolean[] = [];
+    for (const part of compile(line, size)) {
+      switch (part.kind) {
+        case 'op':
+          if (array) ops.push(`[${array}] TJ`);
+          array = '';
+          ops.push(part.op);
+          break;
+        case 'font': {
+          const font = `/${FACE_RESOURCE[part.face]} ${num(part.size)} Tf`;
+          if (font === this.font) break;
+          if (array) ops.push(`[${array}] TJ`);
+          array = '';
+          this.fontsUsed.add(part.face);
+          ops.push(font);
+          this.font = font;
+          break;
         }
-        const adjust = Math.round(((targetX - pdfX) * 1000) / size);
-        if (adjust !== 0) array += `${array ? ' ' : ''}${-adjust} `;
-        array += `<${hex4(cid)}>`;
-        pdfX += ((adjust + this.fonts.width(face ?? 'latin-regular', cid)) * size) / 1000;
-      }
-    };
-    let reading = 0; // the direction an extractor infers from the last strong character (0 LTR, 1 RTL)
-    for (const word of [...line.runs].sort((a, b) => a.start - b.start)) {
-      if (word.glyphs.length === 0) continue;
-      const wanted = word.rtl ? 1 : 0;
-      const hint = wanted !== inferDirection(word.text.charAt(0), reading);
-      if (word.faceId !== face) {
-        flush();
-        face = word.faceId;
-        this.fontsUsed.add(face);
-        ops.push(`/${FACE_RESOURCE[face]} ${num(size)} Tf`);
-      }
-      const k = size / word.unitsPerEm;
-      let pen = word.x;
-      const placed: Placed[] = word.glyphs.map((g) => {
-        const at = {
-          g,
-          x: pen + g.xOffset * k,
-          rise: Math.round(g.yOffset * k * 100) / 100,
-          cid: this.fonts.cid(word.faceId, g, word.unitsPerEm),
-        };
-        pen += g.xAdvance * k;
-        return at;
-      });
-      if (word.rtl) placed.reverse();
-      const units = clusters(placed, word.text);
-      const first = units[0]?.glyphs[0];
-      if (hint && first) {
-        // A neutral (space, comma, bracket, dash) opening a word of the other direction: readers that
-        // infer direction from characters would glue it to the previous run. An invisible LRM/RLM
-        // glyph (zero width, inside the cluster's ActualText) sets their direction first.
-        const mark = directionMark(word.faceId, wanted);
-        units[0]?.glyphs.unshift({ g: mark, x: first.x, rise: 0, cid: this.fonts.cid(word.faceId, mark, 1000) });
-      }
-      for (const ch of word.text) reading = inferDirection(ch, reading);
-      for (const { glyphs, text } of units) {
-        const actual = glyphs.length > 1 || this.fonts.unicodeOf(word.faceId, glyphs[0]?.cid ?? 0) !== text;
-        if (actual) {
-          flush();
-          ops.push(`/Span <</ActualText <FEFF${utf16Hex(text)}>>> BDC`);
+        case 'glyph': {
+          const cid = fonts.cid(part.face, part.glyph);
+          if (part.unicode) fonts.unicodeFor(part.face, cid, part.unicode);
+          if (part.adjust !== 0) array += `${array ? ' ' : ''}${-part.adjust} `;
+          array += `<${hex4(cid)}>`;
+          break;
         }
-        show(glyphs);
-        if (actual) {
-          flush();
-          ops.push('EMC');
+        case 'open': {
+          const cid = fonts.cid(part.face, part.glyph);
+          // Every base glyph gets a ToUnicode entry (the first use wins), also inside ActualText spans:
+          // extractors guess the reading direction from it, and a glyph without one reads as neutral.
+          const actual = fonts.unicodeFor(part.face, cid, part.baseText) !== part.text || part.forced;
+          open.push(actual);
+          if (actual) {
+            if (array) ops.push(`[${array}] TJ`);
+            array = '';
+            ops.push(`/Span <</ActualText <FEFF${utf16Hex(part.text)}>>> BDC`);
+          }
+          break;
         }
+        case 'close':
+          if (open.pop()) {
+            if (array) ops.push(`[${array}] TJ`);
+            array = '';
+            ops.push('EMC');
+          }
+          break;
       }
     }
-    flush();
-    if (rise !== 0) ops.push('0 Ts');
+    if (array) ops.push(`[${array}] TJ`);
     ops.push('ET');
   }
 
-  rect(x: number, y: number, w: number, h: number, opts: { fill?: Rgb; stroke?: Rgb; lineWidth?: number }): void {
+  rect(
+    x: number,
+    y: number,
+    w: number,
+    h: number,
+    opts: { fill?: Rgb; stroke?: Rgb; lineWidth?: number },
+  ): void {
     const parts = ['q'];
     if (opts.fill) parts.push(`${color(opts.fill)} rg`);
     if (opts.stroke) parts.push(`${color(opts.stroke)} RG`, `${num(opts.lineWidth ?? 0.5)} w`);
@@ -409,7 +596,10 @@ export class PageCanvas {
   polyline(points: Array<[number, number]>, stroke: Rgb, lineWidth: number): void {
     const [first, ...rest] = points;
     if (!first) return;
-    const path = [`${num(first[0])} ${num(first[1])} m`, ...rest.map(([px, py]) => `${num(px)} ${num(py)} l`)];
+    const path = [
+      `${num(first[0])} ${num(first[1])} m`,
+      ...rest.map(([px, py]) => `${num(px)} ${num(py)} l`),
+    ];
     this.ops.push(`q ${color(stroke)} RG ${num(lineWidth)} w 1 J 1 j ${path.join(' ')} S Q`);
   }
 
@@ -425,13 +615,9 @@ export class PageCanvas {
   finish(): void {
     const context = this.page.doc.context;
     const node = this.page.node;
-    for (const faceId of this.fontsUsed) node.setFontDictionary(PDFName.of(FACE_RESOURCE[faceId]), this.fonts.ref(faceId));
+    for (const faceId of this.fontsUsed)
+      node.setFontDictionary(PDFName.of(FACE_RESOURCE[faceId]), this.fonts.ref(faceId));
     for (const [name, ref] of this.images) node.setXObject(PDFName.of(name), ref);
-    node.addContentStream(context.register(context.flateStream(this.ops.join('\n'))));
+    node.addContentStream(context.register(flate(context, this.ops.join('\n'))));
   }
-}
-
-/** A string for the document info dictionary. */
-export function infoString(text: string): PDFHexString {
-  return PDFHexString.fromText(text);
 }

@@ -1,4 +1,5 @@
 import bidiFactory, { type EmbeddingLevels } from 'bidi-js';
+import type { GlyphRun } from 'fontkit';
 import { type Face, type FaceId, face, type Script, type Weight } from './fonts';
 
 /**
@@ -45,10 +46,10 @@ export interface PreparedText {
   missing: string[];
 }
 
-export const REPLACEMENT = '?';
+const REPLACEMENT = '?';
 
 // Characters fontkit hides (zero width) instead of drawing; they stay in the text for bidi and joining.
-function isDefaultIgnorable(cp: number): boolean {
+export function isDefaultIgnorable(cp: number): boolean {
   return (
     cp === 0x00ad ||
     cp === 0x034f ||
@@ -67,7 +68,7 @@ function isDefaultIgnorable(cp: number): boolean {
 
 const LINE_BREAKS = /\r\n|[\r\n\t\v\f\u0085\u2028\u2029]/g;
 // C0/C1 controls that remain after line breaks became spaces.
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+const CONTROLS = /\p{Cc}/gu;
 const ARABIC = /\p{Script=Arabic}/u;
 const MARK = /\p{M}/u;
 // Common and Inherited script: spaces, digits, punctuation, symbols — they take a neighbour's font.
@@ -103,7 +104,10 @@ export function sanitize(input: string): { text: string; missing: string[] } {
 }
 
 function covers(script: Script, cp: number): boolean {
-  return face(script, 'regular').font.hasGlyphForCodePoint(cp) && face(script, 'bold').font.hasGlyphForCodePoint(cp);
+  return (
+    face(script, 'regular').font.hasGlyphForCodePoint(cp) &&
+    face(script, 'bold').font.hasGlyphForCodePoint(cp)
+  );
 }
 
 /**
@@ -179,6 +183,22 @@ export function prepareText(input: string, direction: Direction): PreparedText {
   return prepared;
 }
 
+/**
+ * The paragraph direction of free text (a name, a doctor's note) by its first strong character, as
+ * rule P2 does, skipping isolated runs; `fallback` when it has none (digits, e-mail, punctuation).
+ */
+export function autoDirection(text: string, fallback: Direction): Direction {
+  let isolates = 0;
+  for (const ch of text) {
+    const type = bidi.getBidiCharTypeName(ch);
+    if (type === 'LRI' || type === 'RLI' || type === 'FSI') isolates++;
+    else if (type === 'PDI') isolates = Math.max(0, isolates - 1);
+    else if (isolates === 0 && type === 'L') return 'ltr';
+    else if (isolates === 0 && (type === 'R' || type === 'AL')) return 'rtl';
+  }
+  return fallback;
+}
+
 const shapeCache = new Map<string, ShapedRun>();
 const CACHE_LIMIT = 20_000;
 
@@ -193,7 +213,7 @@ export function shapeRun(text: string, script: Script, weight: Weight, direction
   const key = `${f.id}\u0000${direction}\u0000${text}`;
   const hit = shapeCache.get(key);
   if (hit) return hit;
-  const run = f.font.layout(text, undefined, undefined, undefined, direction);
+  const run = layoutSafely(f, text, direction);
   const glyphs: ShapedGlyph[] = [];
   let advance = 0;
   for (let i = 0; i < run.glyphs.length; i++) {
@@ -217,11 +237,36 @@ export function shapeRun(text: string, script: Script, weight: Weight, direction
 }
 
 /**
+ * fontkit's layout, which can throw on odd input (fuzzing found "فِ" — an isolated feh with a kasra —
+ * dereferencing a null GPOS anchor). A document must still render: retry without mark positioning,
+ * then fall back to one glyph per character from the cmap (no joining, but legible, never a crash).
+ */
+function layoutSafely(f: Face, text: string, direction: Direction): GlyphRun {
+  try {
+    return f.font.layout(text, undefined, undefined, undefined, direction);
+  } catch {
+    try {
+      return f.font.layout(text, { mark: false, mkmk: false }, undefined, undefined, direction);
+    } catch {
+      const glyphs = Array.from(text, (ch) => f.font.glyphForCodePoint(ch.codePointAt(0) ?? 0x3f));
+      if (direction === 'rtl') glyphs.reverse();
+      const positions = glyphs.map((g) => ({
+        xAdvance: g.advanceWidth,
+        yAdvance: 0,
+        xOffset: 0,
+        yOffset: 0,
+      }));
+      return { glyphs, positions, direction, script: 'Zyyy' };
+    }
+  }
+}
+
+/**
  * Logical pieces covering [start, end): maximal ranges of one font and one bidi level, further cut so
  * every space is a piece of its own. Words are shaped one by one — Arabic joining never crosses a space,
  * the shaping cache hits far more often, and each word is a unit for extraction (see pdf-canvas.ts).
  */
-export function logicalPieces(p: PreparedText, start: number, end: number): Array<[number, number]> {
+function logicalPieces(p: PreparedText, start: number, end: number): Array<[number, number]> {
   const pieces: Array<[number, number]> = [];
   let pieceStart = start;
   for (let i = start + 1; i <= end; i++) {
@@ -240,7 +285,13 @@ export function logicalPieces(p: PreparedText, start: number, end: number): Arra
 }
 
 /** Width in points of [start, end) at `size`, in any order (bidi does not change the sum of advances). */
-export function measureRange(p: PreparedText, start: number, end: number, size: number, weight: Weight): number {
+export function measureRange(
+  p: PreparedText,
+  start: number,
+  end: number,
+  size: number,
+  weight: Weight,
+): number {
   let width = 0;
   for (const [s, e] of logicalPieces(p, start, end)) {
     const run = shapeRun(p.text.slice(s, e), p.scripts[s] ?? 'latin', weight, levelDirection(p, s));
@@ -301,7 +352,12 @@ export function visualLine(
     let j = k + 1;
     while (j < order.length && p.text[first] !== ' ') {
       const idx = order[j] ?? -1;
-      if (idx !== last + step || p.levels.levels[idx] !== level || p.scripts[idx] !== script || p.text[idx] === ' ') {
+      if (
+        idx !== last + step ||
+        p.levels.levels[idx] !== level ||
+        p.scripts[idx] !== script ||
+        p.text[idx] === ' '
+      ) {
         break;
       }
       last = idx;

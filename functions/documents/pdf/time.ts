@@ -1,0 +1,59 @@
+/**
+ * Dates and times for the PDF, always from the document (never the clock): UTC in an ISO-like form and
+ * the clinic's wall-clock time in its IANA zone. Bad input is shown as given rather than throwing.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat | null>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat | null {
+  let f = formatters.get(timeZone);
+  if (f === undefined) {
+    try {
+      f = new Intl.DateTimeFormat('en-CA', {
+        timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hourCycle: 'h23',
+      });
+    } catch {
+      f = null; // unknown zone
+    }
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** The zone to label clinic times with: the given one when the runtime knows it, else UTC. */
+export function usableZone(timeZone: string | undefined): string {
+  return timeZone && formatter(timeZone) ? timeZone : 'UTC';
+}
+
+function parse(iso: string): Date | undefined {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** "2026-03-01 10:15:03 UTC" */
+export function utcStamp(iso: string): string {
+  const date = parse(iso);
+  if (!date) return iso;
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** "2026-03-01 14:15:03", wall-clock time in `timeZone` (pass it through `usableZone` first). */
+export function localStamp(iso: string, timeZone: string): string {
+  const date = parse(iso);
+  const f = formatter(timeZone);
+  if (!date || !f) return iso;
+  // Assembled from parts: ICU has changed en-CA's pattern before.
+  const p = Object.fromEntries(f.formatToParts(date).map((part) => [part.type, part.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+}
+
+/** "2026-03-01", the clinic's calendar date. */
+export function localDate(iso: string, timeZone: string): string {
+  return localStamp(iso, timeZone).slice(0, 10);
+}
