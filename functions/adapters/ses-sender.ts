@@ -10,7 +10,7 @@ export class SesEmailSender implements EmailSender {
   ) {}
 
   async send(email: OutgoingEmail): Promise<{ messageId: string }> {
-    if (!email.to || !email.to.includes('@')) throw new Error('Recipient address missing');
+    if (!email.to?.includes('@')) throw new Error('Recipient address missing');
     const raw = buildMime(email);
     const out = await this.ses.send(
       new SendEmailCommand({

@@ -5,7 +5,9 @@ import { demoClinic } from '../../infra/local/seed';
 
 describe('clinic profile', () => {
   it('the example file and the demo clinic are valid profiles', () => {
-    expect(clinicSchema.safeParse(JSON.parse(readFileSync('infra/admin/clinic.example.json', 'utf8'))).success).toBe(true);
+    expect(
+      clinicSchema.safeParse(JSON.parse(readFileSync('infra/admin/clinic.example.json', 'utf8'))).success,
+    ).toBe(true);
     expect(clinicSchema.safeParse(demoClinic).success).toBe(true);
   });
   it('rejects an unknown time zone and a default branch that does not exist', () => {

@@ -21,7 +21,6 @@ function assertHeaderSafe(value: string, name: string): void {
 }
 
 export function encodeHeader(value: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: printable ASCII check
   if (/^[\x20-\x7e]*$/.test(value)) return value;
   // Encoded words must stay under 75 characters: split on code points, ~40 bytes per word.
   const words: string[] = [];
