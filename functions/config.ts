@@ -23,6 +23,20 @@ const envSchema = z.object({
   DYNAMODB_ENDPOINT: z.url().optional(),
   SES_ENDPOINT: z.url().optional(),
   AWS_REGION: z.string().default('me-central-1'),
+  /**
+   * The seal on countersigned PDFs (PAdES): `kms` in AWS (key in KMS, certificate from the stack's
+   * context), `local` on the local stack (key and self-signed certificate under .data/), `off` only when
+   * set explicitly (no seal; the exact-hash check of /verify still works). Required by the countersign
+   * function only: see sealSettings().
+   */
+  SEAL_MODE: z.enum(['kms', 'local', 'off']).optional(),
+  /** KMS key id or ARN of the asymmetric RSA_2048 SIGN_VERIFY key (SEAL_MODE=kms). */
+  SEAL_KMS_KEY_ID: z.string().min(1).optional(),
+  /** The seal certificate (PEM; chain certificates may follow), for `kms` and `local`. */
+  SEAL_CERT_PEM: z.string().min(1).optional(),
+  /** Local only: the private key (PKCS#8 PEM), or SEAL_KEY_FILE, the JSON the local stack writes. */
+  SEAL_KEY_PEM: z.string().min(1).optional(),
+  SEAL_KEY_FILE: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof envSchema> & { linkTtlMs: number };
@@ -39,6 +53,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error('Invalid configuration: set JWKS_URL (Cognito) or JWT_PUBLIC_JWK (local stack)');
   }
   return { ...parsed.data, linkTtlMs: parsed.data.LINK_TTL_DAYS * 24 * 3600 * 1000 };
+}
+
+export type SealSettings =
+  | { mode: 'off' }
+  | { mode: 'kms'; keyId: string; certificatePem: string }
+  | { mode: 'local'; keyPem: string; certificatePem: string }
+  | { mode: 'local'; keyFile: string };
+
+/**
+ * What the countersign function seals with. Checked at its cold start: a missing value stops it with a
+ * message naming the variable, rather than issuing unsealed PDFs by accident (`off` must be explicit).
+ */
+export function sealSettings(cfg: Config): SealSettings {
+  const missing = (name: string, why: string) =>
+    new Error(`Invalid configuration: ${name} is required when ${why} (see docs/deploy.md, "The PDF seal")`);
+  switch (cfg.SEAL_MODE) {
+    case undefined:
+      throw new Error(
+        'Invalid configuration: SEAL_MODE must be set to kms, local or off (see docs/deploy.md, "The PDF seal")',
+      );
+    case 'off':
+      return { mode: 'off' };
+    case 'kms':
+      if (!cfg.SEAL_KMS_KEY_ID) throw missing('SEAL_KMS_KEY_ID', 'SEAL_MODE=kms');
+      if (!cfg.SEAL_CERT_PEM) throw missing('SEAL_CERT_PEM', 'SEAL_MODE=kms (context value sealCertificate)');
+      return { mode: 'kms', keyId: cfg.SEAL_KMS_KEY_ID, certificatePem: cfg.SEAL_CERT_PEM };
+    case 'local':
+      if (cfg.SEAL_KEY_PEM && cfg.SEAL_CERT_PEM) {
+        return { mode: 'local', keyPem: cfg.SEAL_KEY_PEM, certificatePem: cfg.SEAL_CERT_PEM };
+      }
+      if (cfg.SEAL_KEY_FILE) return { mode: 'local', keyFile: cfg.SEAL_KEY_FILE };
+      throw missing('SEAL_KEY_PEM and SEAL_CERT_PEM (or SEAL_KEY_FILE)', 'SEAL_MODE=local');
+  }
 }
 
 /** The process-wide configuration (parsed on first use; handlers call this at module load). */

@@ -124,6 +124,15 @@ export const routes: readonly RouteDef[] = [
     access: { table: 'write' },
   },
   {
+    id: 'revoke-link',
+    method: 'POST',
+    path: '/clinic/consents/{consentId}/revoke-link',
+    entry: 'functions/handlers/revoke-link.ts',
+    auth: 'staff',
+    ...API,
+    access: { table: 'write' },
+  },
+  {
     id: 'verify',
     method: 'POST',
     path: '/verify',

@@ -1,4 +1,7 @@
-import { config } from '../config';
+import { readFileSync } from 'node:fs';
+import { config, sealSettings } from '../config';
+import type { PdfSealSigner } from '../documents/seal/cms';
+import type { SealPdf } from '../workflow/clinic';
 import type { Clock, ConsentStore, EmailSender } from '../workflow/ports';
 import { systemClock } from '../workflow/ports';
 import { dynamoDocumentClient, sesV2Client } from './clients';
@@ -21,7 +24,49 @@ export function emailSender(): EmailSender {
 
 export const clock: Clock = systemClock;
 
+let sealer: Promise<SealPdf | null> | undefined;
+
+/**
+ * The PDF seal from the configuration (SEAL_MODE): KMS in AWS, the local stack's key locally, or null
+ * when explicitly `off`. Rejects on a missing or unreadable setting; the countersign handler awaits it at
+ * cold start. The seal code (pdf-lib, node-forge, the KMS client) is imported here, on demand, so the
+ * other functions, which share this module, never load it.
+ */
+export function pdfSealer(): Promise<SealPdf | null> {
+  sealer ??= buildSealer();
+  return sealer;
+}
+
+async function buildSealer(): Promise<SealPdf | null> {
+  const cfg = config();
+  const settings = sealSettings(cfg);
+  if (settings.mode === 'off') return null;
+  let signer: PdfSealSigner;
+  if (settings.mode === 'kms') {
+    const [{ KMSClient }, { KmsSealSigner }] = await Promise.all([
+      import('@aws-sdk/client-kms'),
+      import('./kms-seal-signer'),
+    ]);
+    signer = new KmsSealSigner(
+      new KMSClient({ region: cfg.AWS_REGION, maxAttempts: 3 }),
+      settings.keyId,
+      settings.certificatePem,
+    );
+  } else {
+    const { LocalSealSigner } = await import('../documents/seal/local-signer');
+    const pair =
+      'keyFile' in settings
+        ? (JSON.parse(readFileSync(settings.keyFile, 'utf8')) as { keyPem: string; certificatePem: string })
+        : settings;
+    signer = new LocalSealSigner(pair.keyPem, pair.certificatePem);
+  }
+  const { sealPdf } = await import('../documents/seal/seal-pdf');
+  const contactInfo = `Check this document at ${cfg.APP_URL.replace(/\/$/, '')}/verify`;
+  return (bytes, details) => sealPdf(bytes, signer, { contactInfo, ...details });
+}
+
 export function resetRuntime(): void {
   store = undefined;
   sender = undefined;
+  sealer = undefined;
 }

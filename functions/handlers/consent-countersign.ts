@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clock, consentStore } from '../adapters/runtime';
+import { clock, consentStore, pdfSealer } from '../adapters/runtime';
 import { renderConsentPdf } from '../documents/pdf/render-consent';
 import {
   type HttpEvent,
@@ -21,6 +21,9 @@ export const countersignRequestSchema = z.object({
 });
 export type CountersignRequestBody = z.infer<typeof countersignRequestSchema>;
 
+// At cold start: a seal that is not configured stops the function here, not halfway through a countersign.
+const sealPdf = await pdfSealer();
+
 /** POST /clinic/consents/{consentId}/countersign (doctor only). */
 export async function postCountersign(event: HttpEvent): Promise<HttpResult> {
   const staff = await authenticateStaff(event);
@@ -28,7 +31,7 @@ export async function postCountersign(event: HttpEvent): Promise<HttpResult> {
   const consentId = consentIdParam(event);
   const input = parseWith(countersignRequestSchema, jsonBody(event), 'The countersignature is not valid.');
   const result = await countersignConsent(
-    { store: consentStore(), clock, renderPdf: renderConsentPdf },
+    { store: consentStore(), clock, renderPdf: renderConsentPdf, sealPdf },
     staff,
     consentId,
     input,

@@ -1,3 +1,4 @@
+import type { SealCheck } from '../documents/seal/verify-seal';
 import { auditEvent, type RequestMeta } from '../domain/audit';
 import {
   ConflictError,
@@ -133,6 +134,7 @@ export function listItem(c: ConsentRecord) {
     locale: c.locale,
     signedAt: c.signedAt ?? null,
     countersignedAt: c.countersignedAt ?? null,
+    linkRevoked: Boolean(c.linkRevoked),
     reviewFindings: (c.screening?.findings ?? [])
       .filter((f) => f.severity !== 'advisory')
       .map((f) => f.ruleId),
@@ -232,8 +234,17 @@ function assertAwaitingCountersign(consent: ConsentRecord, action: string): void
     throw new ConflictError(`The patient has not signed yet; it cannot be ${action}.`);
 }
 
+/**
+ * Seals a finished PDF (PAdES): the last step before its hash is taken, because the seal covers every
+ * byte. Built from the configuration in functions/adapters/runtime.ts; null when sealing is off.
+ */
+export type SealPdf = (
+  bytes: Uint8Array,
+  details: { reason: string; location: string; signingTime: Date },
+) => Promise<Uint8Array>;
+
 export async function countersignConsent(
-  deps: ClinicDeps & { renderPdf: RenderPdf },
+  deps: ClinicDeps & { renderPdf: RenderPdf; sealPdf?: SealPdf | null },
   staff: StaffIdentity,
   consentId: string,
   input: CountersignRequest,
@@ -284,7 +295,7 @@ export async function countersignConsent(
   const history = await deps.store.listEvents(staff.clinicId, consentId);
   const mails = await deps.store.listMails(staff.clinicId, consentId);
   const emailedLink = mails.some((m) => m.kind === 'invite' && m.status === 'sent');
-  const bytes = await deps.renderPdf(
+  const rendered = await deps.renderPdf(
     buildConsentDocument({
       consent: next,
       clinic,
@@ -294,6 +305,15 @@ export async function countersignConsent(
       emailedLink,
     }),
   );
+  // Only the final version is sealed, and last: its stored bytes and hash are the sealed ones.
+  const branch = branchOf(clinic, consent.branchId);
+  const bytes = deps.sealPdf
+    ? await deps.sealPdf(rendered, {
+        reason: `Consent ${consentId}: countersigned by the clinic, sealed against any change`,
+        location: `${clinic.name}, ${branch.name}`,
+        signingTime: now,
+      })
+    : rendered;
   const sha256 = sha256Hex(bytes);
   const ref = {
     version: consent.pdfVersions.length + 1,
@@ -303,7 +323,7 @@ export async function countersignConsent(
     bytes: bytes.length,
   };
   next.pdfVersions = [...consent.pdfVersions, ref];
-  countersignedEvent.data = { ...countersignedEvent.data, pdfSha256: sha256 };
+  countersignedEvent.data = { ...countersignedEvent.data, pdfSha256: sha256, sealed: Boolean(deps.sealPdf) };
   await deps.store.writeConsent({
     consent: next,
     expectedRev: consent.rev,
@@ -346,15 +366,57 @@ export async function declineConsent(
   return { status: 'declined' as ConsentStatus, consentId };
 }
 
-/** Anyone may ask whether bytes are exactly an issued version; the answer carries no patient data. */
+/**
+ * Revokes a patient's intake link (every link of the consent: hand-over and e-mailed) before the patient
+ * signs. One conditional write sets `linkRevoked` and appends `link_revoked`; from then on every patient
+ * route answers 410. Revoking again is a no-op; after signing the consent is the record, and 409 says so.
+ */
+export async function revokeLink(
+  deps: ClinicDeps,
+  staff: StaffIdentity,
+  consentId: string,
+  meta: RequestMeta,
+) {
+  requireRole(staff, 'any');
+  const consent = await loadOwnConsent(deps, staff, consentId);
+  if (consent.linkRevoked) return { consentId, status: consent.status, linkRevoked: true as const };
+  if (consent.status !== 'invited' && consent.status !== 'answered') {
+    throw new ConflictError('The patient has already signed; the link can no longer be revoked.');
+  }
+  const at = deps.clock.now().toISOString();
+  await deps.store.writeConsent({
+    consent: { ...consent, linkRevoked: true, updatedAt: at, rev: consent.rev + 1 },
+    expectedRev: consent.rev,
+    expectedStatus: ['invited', 'answered'],
+    events: [auditEvent(consentId, 'link_revoked', at, staffActor(staff), meta, { status: consent.status })],
+  });
+  return { consentId, status: consent.status, linkRevoked: true as const, revokedAt: at };
+}
+
+/** The seal part of a /verify answer: about the file's signature only, never about the patient. */
+function sealView(check: SealCheck) {
+  return {
+    present: check.present,
+    intact: check.intact,
+    ...(check.signer ? { signer: check.signer } : {}),
+    ...(check.signedAt ? { signedAt: check.signedAt } : {}),
+  };
+}
+
+/**
+ * Anyone may ask whether bytes are exactly an issued version (their SHA-256 is in the archive) and
+ * whether the embedded seal is intact (its signature verifies over every byte it covers). The answer
+ * carries ids, status and times, never patient data.
+ */
 export async function verifyPdf(
-  deps: { store: ConsentStore; clock: Clock },
+  deps: { store: ConsentStore; clock: Clock; checkSeal: (bytes: Uint8Array) => SealCheck },
   bytes: Uint8Array,
   meta: RequestMeta,
 ) {
   const sha256 = sha256Hex(bytes);
+  const seal = sealView(deps.checkSeal(bytes));
   const hit = await deps.store.findPdfByHash(sha256);
-  if (!hit) return { valid: false as const, sha256 };
+  if (!hit) return { valid: false as const, sha256, seal };
   const consent = await deps.store.getConsent(hit.clinicId, hit.consentId);
   await deps.store.appendEvent(
     hit.clinicId,
@@ -366,6 +428,7 @@ export async function verifyPdf(
       meta,
       {
         version: hit.ref.version,
+        sealIntact: seal.intact,
       },
     ),
   );
@@ -380,5 +443,6 @@ export async function verifyPdf(
     isLatestVersion: latest?.sha256 === sha256,
     status: consent?.status,
     countersignedAt: consent?.countersignedAt ?? null,
+    seal,
   };
 }

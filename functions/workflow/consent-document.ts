@@ -11,6 +11,29 @@ export function branchOf(clinic: Clinic, branchId: string): Branch {
   return branch;
 }
 
+const CHANNEL_NAMES: Record<string, string> = { email: 'the e-mailed link', handover: 'the hand-over link' };
+
+/**
+ * How the patient was identified, for the audit page, masked: the personal link (its channels, the
+ * masked address it was e-mailed to), which of them was actually opened, and the phone on file.
+ */
+export function identificationOf(consent: ConsentRecord, events: AuditEvent[], emailedLink: boolean): string {
+  const opened = [
+    ...new Set(
+      events
+        .filter((e) => e.type === 'link_opened' && typeof e.data?.channel === 'string')
+        .map((e) => CHANNEL_NAMES[String(e.data?.channel)] ?? String(e.data?.channel)),
+    ),
+  ];
+  return [
+    `Personal intake link, handed over by the clinic${emailedLink ? ` and e-mailed to ${maskEmail(consent.patient.email)}` : ''}`,
+    opened.length ? `opened from ${opened.join(' and ')}` : undefined,
+    consent.patient.phone ? `patient phone on file ${maskPhone(consent.patient.phone)}` : undefined,
+  ]
+    .filter(Boolean)
+    .join('; ');
+}
+
 /** Assembles the renderer's input from the stored record: the single mapping record → document. */
 export function buildConsentDocument(args: {
   consent: ConsentRecord;
@@ -26,12 +49,7 @@ export function buildConsentDocument(args: {
   }
   const branch = branchOf(clinic, consent.branchId);
   const first = consent.pdfVersions.find((v) => v.kind === 'patient_signed');
-  const identification = [
-    `intake link ${args.emailedLink ? `e-mailed to ${maskEmail(consent.patient.email)}` : 'handed over by the clinic'}`,
-    consent.patient.phone ? `patient phone on file ${maskPhone(consent.patient.phone)}` : undefined,
-  ]
-    .filter(Boolean)
-    .join('; ');
+  const identification = identificationOf(consent, args.events ?? [], Boolean(args.emailedLink));
   return {
     documentId: consent.consentId,
     kind,

@@ -4,6 +4,10 @@ import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { exportJWK, generateKeyPair } from 'jose';
+import {
+  generateLocalSealIdentity,
+  type LocalSealIdentity,
+} from '../../functions/documents/seal/local-signer';
 import { workers } from '../routes';
 import { tableDefinition } from '../table';
 import { ensureTable, StackStartError, startDynamoLocal } from './dynamodb-local';
@@ -71,6 +75,18 @@ async function localSigningKey(dataDir: string | null): Promise<{ privateJwk: st
   return pair;
 }
 
+/**
+ * The local PDF seal: an RSA-2048 key and a self-signed certificate, generated on first start and kept
+ * under the data folder (.data/seal-key.json), or in memory with dataDir null. In AWS the key is in KMS.
+ */
+async function localSealIdentity(dataDir: string | null): Promise<LocalSealIdentity> {
+  const file = dataDir ? join(dataDir, 'seal-key.json') : undefined;
+  if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const identity = await generateLocalSealIdentity();
+  if (file) writeFileSync(file, JSON.stringify(identity), { mode: 0o600 });
+  return identity;
+}
+
 async function startSesServer(port: number): Promise<Server> {
   const mod = (await import('aws-ses-v2-local')) as unknown as { default: unknown };
   const start = (
@@ -92,6 +108,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   );
   let ses: Server | undefined = await startSesServer(opts.sesPort);
   const keys = await localSigningKey(opts.dataDir);
+  // SEAL_MODE=off in the environment turns the seal off explicitly; otherwise the local stack seals.
+  const seal = process.env.SEAL_MODE === 'off' ? undefined : await localSealIdentity(opts.dataDir);
   const appUrl = `http://127.0.0.1:${opts.port}`;
   const sesUrl = `http://127.0.0.1:${opts.sesPort}`;
   const tableName = tableDefinition.localName;
@@ -113,8 +131,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_SERVICE_NAME: 'consents-local',
+    ...(seal ? { SEAL_MODE: 'local', SEAL_KEY_PEM: seal.keyPem, SEAL_CERT_PEM: seal.certificatePem } : {}),
   });
   delete process.env.JWKS_URL;
+  delete process.env.SEAL_KMS_KEY_ID;
   delete process.env.AWS_PROFILE;
 
   const admin = new DynamoDBClient({

@@ -36,6 +36,7 @@ export function buildConsentApp(app: App): ConsentApp {
     notifications: stateful.notifications,
     notificationsDeadLetters: stateful.notificationsDeadLetters,
     backupVaultName: stateful.backupVault.backupVaultName,
+    sealKey: stateful.sealKey,
   });
   stateless.addStackDependency(
     stateful,

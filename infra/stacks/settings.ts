@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Node } from 'constructs';
 
 /**
@@ -24,6 +26,17 @@ export interface DeploySettings {
   linkTtlDays: number;
   /** Cognito hosted-UI domain prefix (globally unique per region); defaults to `<appName>-<account id>`. */
   authDomainPrefix?: string;
+  /**
+   * The PDF seal: `kms` (default) signs final PDFs with the stack's KMS key; `off` issues them unsealed and
+   * must be chosen explicitly (docs/deploy.md, "The PDF seal").
+   */
+  sealMode: 'kms' | 'off';
+  /**
+   * The certificate for the KMS seal key (PEM, compacted), from context `sealCertificate`: the PEM itself or
+   * the path of a .pem file. Unset until the clinic has made one (docs/deploy.md); the countersign function
+   * refuses to start without it while sealMode is `kms`.
+   */
+  sealCertificate?: string;
 }
 
 export const DEFAULT_SETTINGS = {
@@ -34,7 +47,48 @@ export const DEFAULT_SETTINGS = {
   archiveEmail: 'archive@clinic.example',
   alarmEmail: 'it@clinic.example',
   linkTtlDays: 7,
+  sealMode: 'kms',
 } as const satisfies Partial<DeploySettings>;
+
+/**
+ * Lambda allows 4 KB of environment in total; the certificate travels in SEAL_CERT_PEM beside the shared
+ * variables, so the signing certificate and at most a short chain fit, not a long CA bundle.
+ */
+export const SEAL_CERTIFICATE_MAX_CHARS = 3000;
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/g;
+
+/** Reads the `sealCertificate` context value (PEM text or a file path) into compact single-line PEM blocks. */
+export function readSealCertificate(value: string): string {
+  const text = value.includes('-----BEGIN') ? value.replace(/\\n/g, '\n') : readPemFile(value);
+  const blocks = [...text.matchAll(PEM_CERT)].map((m) => (m[1] ?? '').replace(/\s+/g, ''));
+  if (!blocks.length)
+    throw new Error('Context "sealCertificate" holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
+  const compact = blocks.map((b) => `-----BEGIN CERTIFICATE-----${b}-----END CERTIFICATE-----`).join('');
+  let leaf: X509Certificate;
+  try {
+    leaf = new X509Certificate(Buffer.from(blocks[0] as string, 'base64'));
+  } catch {
+    throw new Error('Context "sealCertificate" is not a readable X.509 certificate');
+  }
+  if (leaf.publicKey.asymmetricKeyType !== 'rsa') {
+    throw new Error('Context "sealCertificate" must certify the RSA_2048 seal key (its key is not RSA)');
+  }
+  if (Date.parse(leaf.validTo) < Date.now()) {
+    throw new Error(`Context "sealCertificate" expired on ${leaf.validTo}`);
+  }
+  if (compact.length > SEAL_CERTIFICATE_MAX_CHARS) {
+    throw new Error(
+      `Context "sealCertificate" is ${compact.length} characters; at most ${SEAL_CERTIFICATE_MAX_CHARS} fit in the function's environment (give the signing certificate and at most one intermediate)`,
+    );
+  }
+  return compact;
+}
+
+function readPemFile(path: string): string {
+  if (!existsSync(path)) throw new Error(`Context "sealCertificate" is neither PEM text nor a file: ${path}`);
+  return readFileSync(path, 'utf8');
+}
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -63,7 +117,13 @@ export function readSettings(node: Node): DeploySettings {
     alarmEmail: str('alarmEmail', DEFAULT_SETTINGS.alarmEmail) as string,
     linkTtlDays: Number(node.tryGetContext('linkTtlDays') ?? DEFAULT_SETTINGS.linkTtlDays),
     authDomainPrefix: str('authDomainPrefix'),
+    sealMode: str('sealMode', DEFAULT_SETTINGS.sealMode) as DeploySettings['sealMode'],
   };
+  if (settings.sealMode !== 'kms' && settings.sealMode !== 'off') {
+    throw new Error(`Context "sealMode" must be kms or off: ${settings.sealMode}`);
+  }
+  const sealCertificate = str('sealCertificate');
+  if (sealCertificate) settings.sealCertificate = readSealCertificate(sealCertificate);
 
   for (const key of ['senderEmail', 'archiveEmail', 'alarmEmail'] as const) {
     if (!EMAIL.test(settings[key]))

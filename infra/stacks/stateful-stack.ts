@@ -18,7 +18,7 @@ import {
 import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import {
   ConfigurationSet,
   ConfigurationSetTlsPolicy,
@@ -64,6 +64,8 @@ export class StatefulStack extends Stack {
   /** Notifications SNS could not deliver to the subscription. */
   readonly notificationsDeadLetters: Queue;
   readonly backupVault: BackupVault;
+  /** Signs (seals) every final consent PDF; the private key never leaves KMS. */
+  readonly sealKey: Key;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -94,6 +96,19 @@ export class StatefulStack extends Stack {
       dynamoStream: StreamViewType[tableDefinition.streamViewType],
       timeToLiveAttribute: tableDefinition.ttlAttribute,
     });
+
+    // ---------------------------------------------------------------- PDF seal
+    // Asymmetric: KMS holds the private key and signs digests (kms:Sign, granted to the countersign
+    // function only); its certificate is made once by the clinic (docs/deploy.md). KMS cannot rotate an
+    // asymmetric key: a new seal key means a new key and certificate, and the old key must stay for the
+    // record (its certificate is embedded in every PDF it sealed), hence RETAIN.
+    this.sealKey = new Key(this, 'SealKey', {
+      description: 'Seals (digitally signs, PAdES) every countersigned consent PDF',
+      keySpec: KeySpec.RSA_2048,
+      keyUsage: KeyUsage.SIGN_VERIFY,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.sealKey.addAlias(`alias/${settings.appName}/seal`);
 
     // ---------------------------------------------------------------- notifications
     const notificationsKey = new Key(this, 'NotificationsKey', {
@@ -301,5 +316,10 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'StaffSignInDomain', { value: this.signInDomain.baseUrl() });
     new CfnOutput(this, 'SenderIdentity', { value: identity.emailIdentityName });
     new CfnOutput(this, 'BackupVaultName', { value: this.backupVault.backupVaultName });
+    new CfnOutput(this, 'SealKeyArn', {
+      description:
+        'KMS key that seals final PDFs: make its certificate with infra/admin/seal-certificate.ts (docs/deploy.md)',
+      value: this.sealKey.keyArn,
+    });
   }
 }

@@ -1,4 +1,12 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -20,7 +28,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -73,7 +81,19 @@ export interface StatelessStackProps extends StackProps {
   notifications: ITopic;
   notificationsDeadLetters: IQueue;
   backupVaultName: string;
+  /** The asymmetric KMS key that seals final PDFs (stateful stack). */
+  sealKey: IKey;
 }
+
+/** The one route whose function seals PDFs, and so the only one allowed to use the seal key. */
+export const SEALING_ROUTE_ID = 'consent-countersign';
+
+/** The only KMS operation the seal needs, and how: a SHA-256 digest, PKCS#1 v1.5 (RSA_2048 key). */
+export const SEAL_SIGNING = {
+  action: 'kms:Sign',
+  messageType: 'DIGEST',
+  algorithm: 'RSASSA_PKCS1_V1_5_SHA_256',
+} as const;
 
 /**
  * The code and its wiring, safe to destroy and redeploy at any time: one Lambda per route of the route
@@ -223,6 +243,7 @@ export class StatelessStack extends Stack {
         runtimeFolders: runtimeFoldersOf(route),
       }).useTable(table, route.access.table);
       if (route.access.sendsEmail) fn.allowSendEmail(props.sender);
+      if (route.id === SEALING_ROUTE_ID) this.allowSealing(fn, props);
       acknowledgeSynchronous(fn, 'API Gateway');
       this.functions.set(route.id, fn);
 
@@ -325,6 +346,43 @@ export class StatelessStack extends Stack {
     });
     new CfnOutput(this, 'DashboardClientId', { value: this.dashboardClient.userPoolClientId });
     new CfnOutput(this, 'MailFailureQueueUrl', { value: this.mailFailures.queueUrl });
+  }
+
+  /**
+   * The seal of final PDFs: SEAL_MODE and, for `kms`, the key and its certificate, with `kms:Sign` on that
+   * key only, only for digests, only with PKCS#1 v1.5 SHA-256. Without a certificate yet (first deploy,
+   * docs/deploy.md) the function refuses to start rather than issue unsealed PDFs; synth says so.
+   */
+  private allowSealing(fn: ConsentFunction, props: StatelessStackProps): void {
+    const { settings, sealKey } = props;
+    if (settings.sealMode === 'off') {
+      fn.addEnvironment('SEAL_MODE', 'off');
+      Annotations.of(fn).addInfo(
+        'sealMode is off: countersigned PDFs are issued without a digital seal (the /verify hash check still works).',
+      );
+      return;
+    }
+    fn.addEnvironment('SEAL_MODE', 'kms');
+    fn.addEnvironment('SEAL_KMS_KEY_ID', sealKey.keyArn);
+    if (settings.sealCertificate) fn.addEnvironment('SEAL_CERT_PEM', settings.sealCertificate);
+    else {
+      // Info, not a warning: the first deploy (key not yet created) has no certificate by design.
+      Annotations.of(fn).addInfo(
+        'Context "sealCertificate" is not set: the countersign function will not start until the seal key has a certificate (docs/deploy.md, "The PDF seal").',
+      );
+    }
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: [SEAL_SIGNING.action],
+        resources: [sealKey.keyArn],
+        conditions: {
+          StringEquals: {
+            'kms:MessageType': SEAL_SIGNING.messageType,
+            'kms:SigningAlgorithm': SEAL_SIGNING.algorithm,
+          },
+        },
+      }),
+    );
   }
 }
 
