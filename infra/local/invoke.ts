@@ -46,6 +46,10 @@ Object.assign(process.env, {
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
   ...(keys ? { JWT_PUBLIC_JWK: keys.publicJwk, LOCAL_JWT_PRIVATE_JWK: keys.privateJwk } : {}),
+  // The local seal key `npm start` keeps under the data folder (countersign seals with it).
+  ...(existsSync(join(dataDir, 'seal-key.json'))
+    ? { SEAL_MODE: process.env.SEAL_MODE ?? 'local', SEAL_KEY_FILE: join(dataDir, 'seal-key.json') }
+    : {}),
 });
 if (!keys) console.error('note: no .data/local-jwt-key.json — start the stack once with `npm start` first');
 
