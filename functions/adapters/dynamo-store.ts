@@ -331,7 +331,7 @@ export class DynamoConsentStore implements ConsentStore {
       base.FilterExpression = filters.join(' AND ');
       base.ExpressionAttributeNames = names;
     }
-    let startKey = query.cursor ? decodeCursor(query.cursor, partition) : undefined;
+    let startKey = query.cursor ? decodeCursor(query.cursor, clinicPk(clinicId), query.status ? partition : undefined) : undefined;
     const items: ConsentRecord[] = [];
     try {
       // Bounded: a page is at most `limit` items; at most 20 reads however selective the filter is.
@@ -350,6 +350,8 @@ export class DynamoConsentStore implements ConsentStore {
         if (!startKey) break;
       }
     } catch (err) {
+      // A well-formed cursor can still lie outside this query's key range (e.g. from another date filter).
+      if (query.cursor && (err as { name?: string }).name === 'ValidationException') throw invalidCursor();
       translate(err);
     }
     return { items, ...(startKey ? { nextCursor: encodeCursor(startKey) } : {}) };
@@ -512,23 +514,37 @@ function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-/** A cursor is only ever valid within the caller's own partition: anything else is a bad request. */
-function decodeCursor(cursor: string, partition: string): Record<string, unknown> {
+const CONSENT_KEY = /^CONSENT#[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/**
+ * A cursor is only ever valid within the caller's own partition, and must be exactly the key DynamoDB
+ * returned (the table key, plus the index key for a status list): anything else is a bad request, never
+ * an ExclusiveStartKey DynamoDB would reject with a 500.
+ */
+function decodeCursor(cursor: string, clinicPartition: string, statusPartition?: string): Record<string, unknown> {
+  let key: unknown;
   try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const pk = key.gsi1pk ?? key.pk;
-    const sk = (key.gsi1sk ?? key.sk) as unknown;
-    if (
-      pk === partition &&
-      typeof sk === 'string' &&
-      typeof key.pk === 'string' &&
-      typeof key.sk === 'string'
-    )
-      return key;
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // fall through
+    throw invalidCursor();
   }
-  throw new ValidationFailedError('The cursor is not valid for this list.', [
-    { path: 'cursor', message: 'Invalid cursor' },
-  ]);
+  if (!key || typeof key !== 'object' || Array.isArray(key)) throw invalidCursor();
+  const k = key as Record<string, unknown>;
+  const names = Object.keys(k).sort().join(',');
+  const tableKeyOk = k.pk === clinicPartition && typeof k.sk === 'string' && CONSENT_KEY.test(k.sk);
+  if (!statusPartition) {
+    if (names === 'pk,sk' && tableKeyOk) return k;
+  } else if (
+    names === 'gsi1pk,gsi1sk,pk,sk' &&
+    tableKeyOk &&
+    k.gsi1pk === statusPartition &&
+    k.sk === `CONSENT#${String(k.gsi1sk)}`
+  ) {
+    return k;
+  }
+  throw invalidCursor();
+}
+
+function invalidCursor(): ValidationFailedError {
+  return new ValidationFailedError('The cursor is not valid for this list.', [{ path: 'cursor', message: 'Invalid cursor' }]);
 }

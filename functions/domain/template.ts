@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A treatment template is data (templates/treatments/<id>.json): questions, screening rules with

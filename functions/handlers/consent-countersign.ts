@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { clock, consentStore, pdfSealer } from '../adapters/runtime';
+import { config } from '../config';
 import { renderConsentPdf } from '../documents/pdf/render-consent';
 import {
   type HttpEvent,
@@ -31,7 +32,7 @@ export async function postCountersign(event: HttpEvent): Promise<HttpResult> {
   const consentId = consentIdParam(event);
   const input = parseWith(countersignRequestSchema, jsonBody(event), 'The countersignature is not valid.');
   const result = await countersignConsent(
-    { store: consentStore(), clock, renderPdf: renderConsentPdf, sealPdf },
+    { store: consentStore(), clock, renderPdf: renderConsentPdf, sealPdf, appUrl: config().APP_URL },
     staff,
     consentId,
     input,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { clock, consentStore } from '../adapters/runtime';
 import { localeSchema } from '../domain/template';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { clock, consentStore } from '../adapters/runtime';
 import { renderConsentPdf } from '../documents/pdf/render-consent';
 import { localeSchema } from '../domain/template';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { importJWK, SignJWT } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import { consentStore } from '../adapters/runtime';
 import { config } from '../config';
 import { type HttpEvent, type HttpResult, httpHandler, json, jsonBody, parseWith } from '../http/api';

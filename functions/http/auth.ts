@@ -63,6 +63,8 @@ export async function authenticateStaff(event: HttpEvent): Promise<StaffIdentity
       audience: c.JWT_AUDIENCE,
       algorithms: ['RS256', 'ES256'],
       clockTolerance: 30,
+      // jose checks `exp` only when present: a token without one would never expire. Cognito always sets it.
+      requiredClaims: ['exp'],
     });
     if (payload.token_use && payload.token_use !== 'id')
       throw new UnauthorizedError('An ID token is required.');

@@ -244,7 +244,12 @@ export type SealPdf = (
 ) => Promise<Uint8Array>;
 
 export async function countersignConsent(
-  deps: ClinicDeps & { renderPdf: RenderPdf; sealPdf?: SealPdf | null },
+  deps: ClinicDeps & {
+    renderPdf: RenderPdf;
+    sealPdf?: SealPdf | null;
+    /** Public base URL: the audit page names the verification page under it. */
+    appUrl?: string;
+  },
   staff: StaffIdentity,
   consentId: string,
   input: CountersignRequest,
@@ -303,6 +308,8 @@ export async function countersignConsent(
       kind: 'countersigned',
       events: [...history, countersignedEvent],
       emailedLink,
+      sealed: Boolean(deps.sealPdf),
+      ...(deps.appUrl ? { appUrl: deps.appUrl } : {}),
     }),
   );
   // Only the final version is sealed, and last: its stored bytes and hash are the sealed ones.

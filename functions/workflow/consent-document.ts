@@ -1,4 +1,4 @@
-import type { ConsentDocument } from '../documents/consent-document';
+import type { ConsentDocument, PatientIdentification } from '../documents/consent-document';
 import type { AuditEvent } from '../domain/audit';
 import type { Branch, Clinic, ConsentRecord } from '../domain/model';
 import type { TreatmentTemplate } from '../domain/template';
@@ -11,27 +11,22 @@ export function branchOf(clinic: Clinic, branchId: string): Branch {
   return branch;
 }
 
-const CHANNEL_NAMES: Record<string, string> = { email: 'the e-mailed link', handover: 'the hand-over link' };
-
 /**
- * How the patient was identified, for the audit page, masked: the personal link (its channels, the
- * masked address it was e-mailed to), which of them was actually opened, and the phone on file.
+ * How the patient was identified, for the audit page, masked: the personal link, handed over by the
+ * clinic and, when the invitation e-mail went out, e-mailed to the (masked) address; and the phone on
+ * file. The renderer words it in both languages; which link was opened shows in the event table.
  */
-export function identificationOf(consent: ConsentRecord, events: AuditEvent[], emailedLink: boolean): string {
-  const opened = [
-    ...new Set(
-      events
-        .filter((e) => e.type === 'link_opened' && typeof e.data?.channel === 'string')
-        .map((e) => CHANNEL_NAMES[String(e.data?.channel)] ?? String(e.data?.channel)),
-    ),
-  ];
-  return [
-    `Personal intake link, handed over by the clinic${emailedLink ? ` and e-mailed to ${maskEmail(consent.patient.email)}` : ''}`,
-    opened.length ? `opened from ${opened.join(' and ')}` : undefined,
-    consent.patient.phone ? `patient phone on file ${maskPhone(consent.patient.phone)}` : undefined,
-  ]
-    .filter(Boolean)
-    .join('; ');
+export function identificationOf(consent: ConsentRecord, emailedLink: boolean): PatientIdentification {
+  return {
+    channel: emailedLink ? 'email' : 'handover',
+    ...(emailedLink ? { maskedEmail: maskEmail(consent.patient.email) } : {}),
+    ...(consent.patient.phone ? { maskedPhone: maskPhone(consent.patient.phone) } : {}),
+  };
+}
+
+/** The clinic's public page where anyone holding a consent PDF can check it (the final e-mail links it). */
+export function verifyPageUrl(appUrl: string): string {
+  return `${appUrl.replace(/\/$/, '')}/clinic#/verify`;
 }
 
 /** Assembles the renderer's input from the stored record: the single mapping record → document. */
@@ -42,6 +37,10 @@ export function buildConsentDocument(args: {
   kind: ConsentDocument['kind'];
   events?: AuditEvent[];
   emailedLink?: boolean;
+  /** The deployment's public base URL: the audit page names its verification page. */
+  appUrl?: string;
+  /** The final version will be sealed after rendering (the audit page says so). */
+  sealed?: boolean;
 }): ConsentDocument {
   const { consent, clinic, template, kind } = args;
   if (!consent.patientSignature || !consent.screening || !consent.answers) {
@@ -49,7 +48,6 @@ export function buildConsentDocument(args: {
   }
   const branch = branchOf(clinic, consent.branchId);
   const first = consent.pdfVersions.find((v) => v.kind === 'patient_signed');
-  const identification = identificationOf(consent, args.events ?? [], Boolean(args.emailedLink));
   return {
     documentId: consent.consentId,
     kind,
@@ -75,13 +73,15 @@ export function buildConsentDocument(args: {
     ...(kind === 'countersigned' && consent.countersignature
       ? { countersignature: consent.countersignature, findingNotes: consent.findingNotes ?? {} }
       : {}),
+    ...(args.appUrl ? { verifyUrl: verifyPageUrl(args.appUrl) } : {}),
     ...(kind === 'countersigned' && args.events && first
       ? {
           audit: {
             events: args.events,
             patientSignedSha256: first.sha256,
             timeZone: branch.timeZone,
-            identification,
+            identification: identificationOf(consent, Boolean(args.emailedLink)),
+            ...(args.sealed ? { sealed: true } : {}),
           },
         }
       : {}),

@@ -4,7 +4,7 @@ import type { ConsentRecord } from '../domain/model';
 import { loadTemplate } from '../domain/template-store';
 import { hashLinkToken, newLinkToken } from '../domain/tokens';
 import { intakeUrl } from './clinic';
-import { branchOf } from './consent-document';
+import { branchOf, verifyPageUrl } from './consent-document';
 import type { Clock, ConsentStore, EmailSender, OutboxMail, OutgoingEmail } from './ports';
 
 export interface MailDeps {
@@ -151,7 +151,7 @@ async function composeMail(deps: MailDeps, mail: OutboxMail, consent: ConsentRec
         doctorName: consent.countersignature?.doctorName ?? '',
         consentId: consent.consentId,
         sha256: latest.sha256,
-        verifyUrl: `${deps.appUrl.replace(/\/$/, '')}/clinic#/verify`,
+        verifyUrl: verifyPageUrl(deps.appUrl),
       });
       attachments = [
         { filename: `consent-${consent.consentId}.pdf`, contentType: 'application/pdf', content: pdf.bytes },

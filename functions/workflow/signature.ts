@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RequestMeta } from '../domain/audit';
 import type { RecordedSignature, SignatureInput } from '../domain/model';
 

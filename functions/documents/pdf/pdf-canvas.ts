@@ -5,7 +5,6 @@ import type { Subset } from 'fontkit';
 import {
   type PDFContext,
   type PDFDocument,
-  type PDFImage,
   PDFName,
   type PDFPage,
   PDFRawStream,
@@ -31,10 +30,11 @@ import { isDefaultIgnorable, type ShapedGlyph } from './shaping';
  *    fontkit 2 subset (`createSubset().includeGlyph(gid)` gives the CID, `encode()` the bytes), so the CID
  *    in the content stream is the subset's glyph id. Always subset; the six-letter tag is a hash of the
  *    glyph list, so the same document gives the same bytes. /W from hmtx; ToUnicode per glyph (below).
- *  - Glyphs: one text object per line; words in logical order (an Arabic word back to front), each glyph
- *    moved by a TJ number to the exact x of fontkit's layout (xAdvance, xOffset) — the PDF pen itself
- *    advances by the /W width — and raised by text rise (Ts) for vertical GPOS offsets. That is how the
- *    dots and harakat land where GPOS puts them, though pdf-lib knows nothing of GPOS.
+ *  - Glyphs: each line starts with a Td (consecutive lines share a text object, see PageCanvas); words
+ *    in logical order (an Arabic word back to front), each glyph moved by a TJ number to the exact x of
+ *    fontkit's layout (xAdvance, xOffset) — the PDF pen itself advances by the /W width — and raised by
+ *    text rise (Ts) for vertical GPOS offsets. That is how the dots and harakat land where GPOS puts
+ *    them, though pdf-lib knows nothing of GPOS. Glyph codes are written as literal strings of raw bytes.
  *  - Text for copy/paste and extraction: ToUnicode maps each glyph to the text of its first use. Where
  *    that is not the truth — Noto draws the dots of ب ت ث ي ن ز as separate mark glyphs, one dotless body
  *    serves several letters, brackets are mirrored in Arabic, harakat — the cluster (base glyph and its
@@ -154,7 +154,7 @@ export class EmbeddedFonts {
           W: widthsArray(s.widths),
         }),
       );
-      const toUnicode = context.register(flate(context, toUnicodeCmap(s.unicode)));
+      const toUnicode = context.register(flateStream(context, toUnicodeCmap(s.unicode)));
       context.assign(
         s.ref,
         context.obj({
@@ -382,12 +382,12 @@ function isAttached(g: ShapedGlyph): boolean {
 
 /**
  * A Flate stream compressed with Node's zlib: pdf-lib's own `flateStream` uses pako, which took about
- * half of the render time. Level 7 is where the size curve flattens: 9 saves another 3% of the content
- * streams but triples the time.
+ * half of the render time. Level 9: it saves ~1.2 KB over level 7 on the bilingual final version, which
+ * has to stay within its size budget (issue 4), for a few milliseconds per document.
  */
-function flate(context: PDFContext, contents: string | Uint8Array): PDFRawStream {
+export function flateStream(context: PDFContext, contents: string | Uint8Array): PDFRawStream {
   const bytes = typeof contents === 'string' ? Buffer.from(contents, 'latin1') : contents;
-  return PDFRawStream.of(context.obj({ Filter: 'FlateDecode' }), deflateSync(bytes, { level: 7 }));
+  return PDFRawStream.of(context.obj({ Filter: 'FlateDecode' }), deflateSync(bytes, { level: 9 }));
 }
 
 // Encoded and compressed subsets by face and glyph list: the same template gives the same glyph set,
@@ -399,7 +399,7 @@ function subsetStream(context: PDFContext, s: FaceSubset): PDFRawStream {
   let hit = subsetCache.get(key);
   if (!hit) {
     const bytes = s.subset.encode();
-    hit = { compressed: deflateSync(bytes), length: bytes.length };
+    hit = { compressed: deflateSync(bytes, { level: 9 }), length: bytes.length };
     if (subsetCache.size >= 32) subsetCache.clear();
     subsetCache.set(key, hit);
   }
@@ -444,6 +444,26 @@ function utf16Hex(text: string): string {
   return out;
 }
 
+/** Two bytes, big-endian, as two latin1 characters (content streams are written as latin1). */
+function bytes2(n: number): string {
+  return String.fromCharCode((n >> 8) & 0xff, n & 0xff);
+}
+
+/** The latin1 characters of UTF-16BE text with its byte-order mark (ActualText). */
+function utf16Bytes(text: string): string {
+  let out = '\u00fe\u00ff';
+  for (let i = 0; i < text.length; i++) out += bytes2(text.charCodeAt(i));
+  return out;
+}
+
+/**
+ * A PDF literal string of raw bytes (latin1 characters): half the size of the hex form. Only the
+ * delimiters, the backslash and the line ends are escaped (a raw CR would read as LF, PDF 32000 §7.3.4.2).
+ */
+function literal(raw: string): string {
+  return `(${raw.replace(/[()\\\r\n]/g, (c) => (c === '\r' ? '\\r' : c === '\n' ? '\\n' : `\\${c}`))})`;
+}
+
 function toUnicodeCmap(map: Map<number, string>): string {
   const entries = [...map.entries()].sort((a, b) => a[0] - b[0]);
   const chunks: string[] = [];
@@ -477,6 +497,10 @@ export function num(n: number): string {
   return Object.is(r, -0) ? '0' : String(r);
 }
 
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
 function color(c: Rgb): string {
   return `${num(c[0])} ${num(c[1])} ${num(c[2])}`;
 }
@@ -484,6 +508,11 @@ function color(c: Rgb): string {
 /**
  * One page's drawing, in PDF coordinates (origin bottom-left, points). Operators are collected as text
  * and written as a single Flate-compressed content stream by `finish()`.
+ *
+ * Written compactly, because the bilingual final version has a size budget (issue 4): consecutive text
+ * lines share one text object and move by `Td` relative to the previous line (a repeated line step
+ * compresses to almost nothing, absolute positions do not); glyph codes are literal strings of raw
+ * bytes, consecutive glyphs in one string; colour and font are written only when they change.
  */
 export class PageCanvas {
   private readonly ops: string[] = [];
@@ -491,6 +520,10 @@ export class PageCanvas {
   private readonly images = new Map<string, PDFRef>();
   private fill: string | undefined;
   private font: string | undefined;
+  /** Inside a text object (BT without its ET yet), and where its current line starts (rounded). */
+  private inText = false;
+  private lineX = 0;
+  private lineY = 0;
 
   constructor(
     readonly page: PDFPage,
@@ -512,27 +545,54 @@ export class PageCanvas {
     if (line.runs.length === 0) return;
     const ops = this.ops;
     const fonts = this.fonts;
+    const skew = opts.skew ?? 0;
     // Colour and font are graphics state: they persist across text objects (and q/Q restores them),
     // so they are written only when they change.
     const fill = color(opts.color ?? [0, 0, 0]);
-    ops.push('BT');
+    if (skew !== 0) {
+      // A slanted line (typed signature) gets a text object of its own with a full matrix.
+      this.endText();
+      ops.push('BT', `1 0 ${num(skew)} 1 ${num(x)} ${num(y)} Tm`);
+    } else {
+      if (!this.inText) {
+        ops.push('BT');
+        this.inText = true;
+        this.lineX = 0;
+        this.lineY = 0;
+      }
+      // Td moves the start of the line relative to the previous one; from rounded positions, so the
+      // rounding never accumulates.
+      const rx = round2(x);
+      const ry = round2(y);
+      ops.push(`${num(rx - this.lineX)} ${num(ry - this.lineY)} Td`);
+      this.lineX = rx;
+      this.lineY = ry;
+    }
     if (fill !== this.fill) ops.push(`${fill} rg`);
     this.fill = fill;
-    ops.push(`1 0 ${num(opts.skew ?? 0)} 1 ${num(x)} ${num(y)} Tm`);
+    // The TJ array being built: finished items, and the glyph bytes of the string in progress.
     let array = '';
+    let glyphs = '';
+    const flushString = () => {
+      if (glyphs) array += literal(glyphs);
+      glyphs = '';
+    };
+    const flushArray = () => {
+      flushString();
+      if (array) ops.push(`[${array}]TJ`);
+      array = '';
+    };
     const open: boolean[] = [];
     for (const part of compile(line, size)) {
       switch (part.kind) {
         case 'op':
-          if (array) ops.push(`[${array}] TJ`);
-          array = '';
+          flushArray();
           ops.push(part.op);
           break;
         case 'font': {
           const font = `/${FACE_RESOURCE[part.face]} ${num(part.size)} Tf`;
           if (font === this.font) break;
-          if (array) ops.push(`[${array}] TJ`);
-          array = '';
+          flushArray();
           this.fontsUsed.add(part.face);
           ops.push(font);
           this.font = font;
@@ -541,8 +601,11 @@ export class PageCanvas {
         case 'glyph': {
           const cid = fonts.cid(part.face, part.glyph);
           if (part.unicode) fonts.unicodeFor(part.face, cid, part.unicode);
-          if (part.adjust !== 0) array += `${array ? ' ' : ''}${-part.adjust} `;
-          array += `<${hex4(cid)}>`;
+          if (part.adjust !== 0) {
+            flushString();
+            array += `${-part.adjust}`;
+          }
+          glyphs += bytes2(cid);
           break;
         }
         case 'open': {
@@ -552,23 +615,28 @@ export class PageCanvas {
           const actual = fonts.unicodeFor(part.face, cid, part.baseText) !== part.text || part.forced;
           open.push(actual);
           if (actual) {
-            if (array) ops.push(`[${array}] TJ`);
-            array = '';
-            ops.push(`/Span <</ActualText <FEFF${utf16Hex(part.text)}>>> BDC`);
+            flushArray();
+            ops.push(`/Span<</ActualText${literal(utf16Bytes(part.text))}>>BDC`);
           }
           break;
         }
         case 'close':
           if (open.pop()) {
-            if (array) ops.push(`[${array}] TJ`);
-            array = '';
+            flushArray();
             ops.push('EMC');
           }
           break;
       }
     }
-    if (array) ops.push(`[${array}] TJ`);
-    ops.push('ET');
+    flushArray();
+    if (skew !== 0) ops.push('ET');
+  }
+
+  /** Ends the open text object, if any: path and image operators are not allowed inside one. */
+  private endText(): void {
+    if (!this.inText) return;
+    this.ops.push('ET');
+    this.inText = false;
   }
 
   rect(
@@ -578,6 +646,7 @@ export class PageCanvas {
     h: number,
     opts: { fill?: Rgb; stroke?: Rgb; lineWidth?: number },
   ): void {
+    this.endText();
     const parts = ['q'];
     if (opts.fill) parts.push(`${color(opts.fill)} rg`);
     if (opts.stroke) parts.push(`${color(opts.stroke)} RG`, `${num(opts.lineWidth ?? 0.5)} w`);
@@ -587,6 +656,7 @@ export class PageCanvas {
   }
 
   line(x1: number, y1: number, x2: number, y2: number, stroke: Rgb, lineWidth = 0.5): void {
+    this.endText();
     this.ops.push(
       `q ${color(stroke)} RG ${num(lineWidth)} w ${num(x1)} ${num(y1)} m ${num(x2)} ${num(y2)} l S Q`,
     );
@@ -596,6 +666,7 @@ export class PageCanvas {
   polyline(points: Array<[number, number]>, stroke: Rgb, lineWidth: number): void {
     const [first, ...rest] = points;
     if (!first) return;
+    this.endText();
     const path = [
       `${num(first[0])} ${num(first[1])} m`,
       ...rest.map(([px, py]) => `${num(px)} ${num(py)} l`),
@@ -603,7 +674,8 @@ export class PageCanvas {
     this.ops.push(`q ${color(stroke)} RG ${num(lineWidth)} w 1 J 1 j ${path.join(' ')} S Q`);
   }
 
-  image(img: PDFImage, x: number, y: number, w: number, h: number): void {
+  image(img: { ref: PDFRef }, x: number, y: number, w: number, h: number): void {
+    this.endText();
     const name = `Im${this.images.size + 1}`;
     let key = name;
     for (const [k, ref] of this.images) if (ref === img.ref) key = k;
@@ -613,11 +685,12 @@ export class PageCanvas {
 
   /** Writes the content stream and the page resources. Call once, after all drawing. */
   finish(): void {
+    this.endText();
     const context = this.page.doc.context;
     const node = this.page.node;
     for (const faceId of this.fontsUsed)
       node.setFontDictionary(PDFName.of(FACE_RESOURCE[faceId]), this.fonts.ref(faceId));
     for (const [name, ref] of this.images) node.setXObject(PDFName.of(name), ref);
-    node.addContentStream(context.register(flate(context, this.ops.join('\n'))));
+    node.addContentStream(context.register(flateStream(context, this.ops.join('\n'))));
   }
 }

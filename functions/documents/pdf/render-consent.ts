@@ -1,4 +1,4 @@
-import { PDFDocument, type PDFImage } from 'pdf-lib';
+import { PDFDocument } from 'pdf-lib';
 import type { AuditEvent } from '../../domain/audit';
 import type { Finding, RecordedSignature } from '../../domain/model';
 import type { Locale, Localized, Question, TreatmentTemplate } from '../../domain/template';
@@ -14,6 +14,7 @@ import {
   type ParagraphLayout,
 } from './layout';
 import { EmbeddedFonts, PageCanvas, type Rgb } from './pdf-canvas';
+import { type EmbeddedImage, embedSignatureImage } from './signature-image';
 import { localDate, localStamp, usableZone, utcStamp } from './time';
 
 export { setFontDirectory } from './fonts';
@@ -92,12 +93,19 @@ function issuedAt(doc: ConsentDocument): string {
     : doc.patientSignature.signedAt;
 }
 
-type SignatureImage = PDFImage | 'unreadable' | undefined;
+type SignatureImage = EmbeddedImage | 'unreadable' | undefined;
 
 async function embedSignature(pdf: PDFDocument, signature: RecordedSignature): Promise<SignatureImage> {
   if (signature.kind !== 'drawn' || !signature.pngBase64) return undefined;
   try {
-    return await pdf.embedPng(Buffer.from(signature.pngBase64, 'base64'));
+    // At most twice the pixels of the area it is drawn in (see signatureBox).
+    const { width, height } = SIGNATURE_BOX;
+    return await embedSignatureImage(
+      pdf,
+      Buffer.from(signature.pngBase64, 'base64'),
+      2 * (width - 12),
+      2 * (height - 10),
+    );
   } catch {
     return 'unreadable';
   }
@@ -346,9 +354,12 @@ class Composer {
       /** The label again in the other language, smaller, under the first (bilingual audit page). */
       label2?: string;
       value: string;
+      /** The value again in the other language, smaller, under the first (bilingual audit page). */
+      value2?: string;
       valueDirection?: Direction;
       maxLines?: number;
       size?: number;
+      labelColor?: Rgb;
     }>,
     opts: { offset?: number; width?: number; labelWidth?: number; flow?: boolean } = {},
   ): number {
@@ -367,15 +378,18 @@ class Composer {
       });
       const label2 = row.label2 ? this.otherLanguage(row.label2, labelWidth) : undefined;
       const label2Height = label2 ? label2.lines.length * this.lineHeight(label2) : 0;
+      const value2 = row.value2 ? this.otherLanguage(row.value2, valueWidth) : undefined;
+      const value2Height = value2 ? value2.lines.length * this.lineHeight(value2) : 0;
       const height = Math.max(
         label.lines.length * this.lineHeight(label) + label2Height,
-        value.lines.length * this.lineHeight(value),
+        value.lines.length * this.lineHeight(value) + value2Height,
       );
       if (opts.flow !== false) this.ensure(height + 2);
       const top = this.y;
+      const labelColor = row.labelColor ?? MUTED;
       const used = this.row(
         [
-          { layout: label, offset, width: labelWidth, color: MUTED },
+          { layout: label, offset, width: labelWidth, color: labelColor },
           { layout: value, offset: offset + labelWidth + gap, width: valueWidth },
         ],
         top,
@@ -383,8 +397,16 @@ class Composer {
       let bottom = top + used;
       if (label2) {
         const labelBottom = top + label.lines.length * this.lineHeight(label) + 1;
-        this.drawAt(label2, offset, labelWidth, labelBottom, MUTED);
+        this.drawAt(label2, offset, labelWidth, labelBottom, labelColor);
         bottom = Math.max(bottom, labelBottom + label2Height);
+      }
+      if (value2) {
+        // Under the value's own last line (row() put its first baseline level with the label's).
+        const ascent = (l: ParagraphLayout) => this.lineHeight(l) * 0.72;
+        const valueTop = top + Math.max(ascent(label), ascent(value)) - ascent(value);
+        const valueBottom = valueTop + value.lines.length * this.lineHeight(value) + 1;
+        this.drawAt(value2, offset + labelWidth + gap, valueWidth, valueBottom, MUTED);
+        bottom = Math.max(bottom, valueBottom + value2Height);
       }
       this.y = bottom + 2;
     }
@@ -480,6 +502,98 @@ const ACTOR_KEY: Record<AuditEvent['actor']['kind'], LabelKey> = {
   system: 'actorSystem',
   anonymous: 'actorAnonymous',
 };
+
+const MAIL_KEY: Record<string, LabelKey> = {
+  invite: 'mailInvite',
+  signed_notice: 'mailSignedNotice',
+  ineligible_notice: 'mailIneligibleNotice',
+  final_patient: 'mailFinalPatient',
+  final_archive: 'mailFinalArchive',
+};
+
+const CHANNEL_KEY: Record<string, LabelKey> = { email: 'channelEmail', handover: 'channelHandover' };
+const SIGNATURE_KEY: Record<string, LabelKey> = { drawn: 'detailDrawn', typed: 'detailTyped' };
+const LOCALE_KEY: Record<string, LabelKey> = { en: 'detailEnglish', ar: 'detailArabic' };
+
+/**
+ * A short, non-PHI detail of an event for the audit table, in either language: which link was opened,
+ * which e-mail went out, how a signature was given... Only known keys with known values are shown (an
+ * error's class name at most), never free text from the event.
+ */
+function eventDetail(event: AuditEvent): ((l: Labels) => string) | undefined {
+  const data = event.data ?? {};
+  const known = (table: Record<string, LabelKey>, value: unknown): LabelKey | undefined =>
+    typeof value === 'string' && Object.hasOwn(table, value) ? table[value] : undefined;
+  switch (event.type) {
+    case 'link_opened': {
+      const key = known(CHANNEL_KEY, data.channel);
+      return key ? (l) => l(key) : undefined;
+    }
+    case 'answers_submitted': {
+      const key = known(LOCALE_KEY, data.locale);
+      return key ? (l) => l(key) : undefined;
+    }
+    case 'signed':
+    case 'countersigned': {
+      const key = known(SIGNATURE_KEY, data.signature);
+      return key ? (l) => l(key) : undefined;
+    }
+    case 'emailed':
+    case 'email_failed': {
+      const key = known(MAIL_KEY, data.mail);
+      const error =
+        event.type === 'email_failed' &&
+        typeof data.error === 'string' &&
+        /^[A-Za-z][\w.]{0,40}$/.test(data.error)
+          ? data.error
+          : undefined;
+      if (!key) return undefined;
+      return (l) => (error ? `${l(key)} (${ltr(error)})` : l(key));
+    }
+    case 'pdf_downloaded':
+    case 'verified': {
+      const version = typeof data.version === 'number' ? data.version : undefined;
+      const seal = typeof data.sealIntact === 'boolean' ? data.sealIntact : undefined;
+      if (version === undefined && seal === undefined) return undefined;
+      return (l) =>
+        [
+          version !== undefined ? l('detailVersion', { version }) : undefined,
+          seal === undefined ? undefined : l(seal ? 'detailSealIntact' : 'detailSealBroken'),
+        ]
+          .filter(Boolean)
+          .join(' · ');
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A staff user id (Cognito `sub`, a UUID) cut to its first 8 characters: enough to look it up. */
+function shortId(id: string): string {
+  const clean = id.replace(/[^\w-]/g, '');
+  return clean.length > 9 ? `${clean.slice(0, 8)}…` : clean;
+}
+
+/** How the patient was identified, worded in one language from the masked facts. */
+function identificationText(
+  l: Labels,
+  locale: Locale,
+  id: NonNullable<ConsentDocument['audit']>['identification'],
+): string {
+  const parts = [
+    id.channel === 'email' && id.maskedEmail
+      ? l('identifiedEmail', { email: ltr(id.maskedEmail) })
+      : l('identifiedHandover'),
+    id.maskedPhone ? l('identifiedPhone', { phone: ltr(id.maskedPhone) }) : undefined,
+  ];
+  return parts.filter(Boolean).join(locale === 'ar' ? '؛ ' : '; ');
+}
+
+/** The seal and verification line: the seal only when the file will carry one; where to check it. */
+function sealText(l: Labels, sealed: boolean | undefined, verifyUrl: string | undefined): string {
+  const verify = verifyUrl ? l('verifyAt', { url: ltr(verifyUrl) }) : l('verifyGeneric');
+  return sealed ? `${l('sealNotice')} ${verify}` : verify;
+}
 
 /** Isolates a left-to-right value (phone, id, date) inside a sentence of either direction. */
 function ltr(value: string): string {
@@ -927,24 +1041,62 @@ class ConsentSections {
         {
           label: t('identification'),
           label2: o('identification'),
-          value: audit.identification,
-          valueDirection: this.auto(audit.identification),
-        },
-        {
-          label: t('outcome'),
-          label2: o('outcome'),
-          value: `${t(OUTCOME_KEY[doc.screening.outcome])} (${o(OUTCOME_KEY[doc.screening.outcome])})`,
+          value: identificationText(t, this.locale, audit.identification),
+          value2: identificationText(o, secondLocale, audit.identification),
         },
         { label: t('timeZone'), label2: o('timeZone'), value: this.zone, valueDirection: 'ltr' },
+        {
+          label: t('seal'),
+          label2: o('seal'),
+          value: sealText(t, audit.sealed, doc.verifyUrl),
+          value2: sealText(o, audit.sealed, doc.verifyUrl),
+        },
       ],
       { labelWidth: 170 },
     );
     out.y += 8;
     this.eventTable(audit.events, o);
-    if (doc.findingNotes && Object.keys(doc.findingNotes).length > 0) {
-      out.heading(`${t('doctorNotes')} · ${o('doctorNotes')}`);
-      this.findingNotes();
+    this.auditScreening(o);
+  }
+
+  /** The screening outcome and every finding with its severity and the doctor's note, in both languages. */
+  private auditScreening(o: Labels): void {
+    const { out, t, doc } = this;
+    out.heading(`${t('auditScreening')} · ${o('auditScreening')}`);
+    const outcome = OUTCOME_KEY[doc.screening.outcome];
+    const rows: Parameters<Composer['fields']>[0] = [
+      { label: t('outcome'), label2: o('outcome'), value: t(outcome), value2: o(outcome) },
+    ];
+    if (doc.screening.findings.length === 0) {
+      rows.push({
+        label: t('findings'),
+        label2: o('findings'),
+        value: t('noFindings'),
+        value2: o('noFindings'),
+      });
     }
+    for (const finding of doc.screening.findings) {
+      const severity = SEVERITY_KEY[finding.severity];
+      const note = doc.findingNotes?.[finding.ruleId]?.trim();
+      // The finding's text once, in the page's language (both languages are in the screening sections).
+      rows.push(
+        {
+          label: t(severity),
+          label2: o(severity),
+          labelColor: SEVERITY_COLOUR[finding.severity],
+          value: this.findingMessage(finding),
+        },
+        note
+          ? {
+              label: t('findingNote'),
+              label2: o('findingNote'),
+              value: note,
+              valueDirection: this.auto(note),
+            }
+          : { label: t('findingNote'), label2: o('findingNote'), value: t('noNote'), value2: o('noNote') },
+      );
+    }
+    out.fields(rows, { labelWidth: 170 });
   }
 
   private eventTable(events: AuditEvent[], o: Labels): void {
@@ -999,6 +1151,8 @@ class ConsentSections {
         const outcomeKey = OUTCOME_KEY[outcome as keyof typeof OUTCOME_KEY];
         name = [`${name[0]}: ${t(outcomeKey)}`, `${name[1]}: ${o(outcomeKey)}`];
       }
+      const detail = eventDetail(event);
+      if (detail) name = [`${name[0]}: ${detail(t)}`, `${name[1]}: ${detail(o)}`];
       const actor = ACTOR_KEY[event.actor.kind] ?? 'actorAnonymous';
       const data = (i: number, value: string, maxLines?: number): Cell => [
         {
@@ -1006,11 +1160,21 @@ class ConsentSections {
           color: INK,
         },
       ];
+      // Staff are named by their (shortened) user id, never by name: the id is enough to look them up.
+      const staffId =
+        event.actor.kind === 'staff' && event.actor.id
+          ? [
+              {
+                layout: out.layout(shortId(event.actor.id), inner(3), { size: 7, direction: 'ltr' }),
+                color: INK,
+              },
+            ]
+          : [];
       const cells: Cell[] = [
         bilingual(0, name),
         data(1, utcStamp(event.at).replace(' UTC', '')),
         data(2, localStamp(event.at, this.zone)),
-        bilingual(3, [t(actor), o(actor)]),
+        [...bilingual(3, [t(actor), o(actor)]), ...staffId],
         data(4, event.ip ?? '—', 2),
         data(5, event.userAgent ?? '—', 2),
       ];

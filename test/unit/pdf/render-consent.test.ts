@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConsentDocument } from '../../../functions/documents/consent-document';
 import { PDF_LABELS } from '../../../functions/documents/pdf/labels';
 import { renderConsentPdf, warmUpConsentPdf } from '../../../functions/documents/pdf/render-consent';
+import { generateLocalSealIdentity, LocalSealSigner, sealPdf } from '../../../functions/documents/seal';
 import { SAMPLE_PATIENT_NAME, sampleConsentDocument, signaturePng } from '../../fixtures/consent-document';
 import { anyName } from './names';
 
@@ -37,6 +38,13 @@ async function render(doc: ConsentDocument): Promise<Rendered> {
 
 /** Text with line breaks folded to spaces, for phrases that may wrap. */
 const flat = (text: string) => text.replace(/\s+/g, ' ');
+/** The audit pages (from the one with the audit title to the end), folded like `flat`. */
+const auditText = (r: Rendered) =>
+  flat(
+    r.pages
+      .slice(r.pages.findIndex((p) => p.includes(`${en.sectionAudit}:`) || p.includes(`${ar.sectionAudit}:`)))
+      .join('\n'),
+  );
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 
 const base = sampleConsentDocument();
@@ -184,7 +192,6 @@ describe('consent PDF content (text extracted with MuPDF)', () => {
     const text = flat(finalEn.text);
     expect(text).toContain(audit.patientSignedSha256);
     expect(text).toContain(base.templateSha256);
-    expect(text).toContain(audit.identification);
     expect(text).toContain(`Clinic time (${audit.timeZone})`);
     for (const key of [
       'eventInvited',
@@ -198,11 +205,94 @@ describe('consent PDF content (text extracted with MuPDF)', () => {
     // The countersigned event at 09:41:12 UTC is 13:41:12 in Dubai.
     expect(text).toContain('2026-03-02 09:41:12');
     expect(text).toContain('2026-03-02 13:41:12');
-    const last = finalEn.pages.at(-1) ?? '';
-    expect(last).toContain(ar.sectionAudit);
+    // The audit trail starts on a page of its own, titled in both languages, and runs to the end.
+    const start = finalEn.pages.findIndex((p) => p.includes(`${en.sectionAudit}:`));
+    expect(start).toBeGreaterThan(0);
+    expect(finalEn.pages[start]).toContain(ar.sectionAudit);
+    expect(finalEn.pages[start]).not.toContain(en.sectionCountersignature);
+    expect(finalEn.pages.at(-1)).toContain(en.auditScreening);
 
     expect(patientSigned.text).not.toContain(audit.patientSignedSha256);
     expect(patientSigned.text).not.toContain(en.sectionAudit);
+  });
+
+  it('says on the audit page how the patient was identified, masked, in both languages', async () => {
+    for (const text of [auditText(finalEn), auditText(finalAr)]) {
+      expect(text).toContain('handed over by the clinic and e-mailed to l***@example.test');
+      expect(text).toContain('وأُرسل بالبريد الإلكتروني إلى l***@example.test');
+      expect(text).toContain("patient's phone on file +971 *** **00");
+      expect(text).toContain('رقم هاتف المريض المسجَّل +971 *** **00');
+      expect(text).not.toContain(base.patient.email);
+    }
+    const audit = base.audit;
+    if (!audit) throw new Error('fixture has no audit');
+    const handedOver = auditText(
+      await render({ ...base, audit: { ...audit, identification: { channel: 'handover' } } }),
+    );
+    expect(handedOver).toContain(en.identifiedHandover);
+    expect(handedOver).toContain(ar.identifiedHandover);
+    expect(handedOver).not.toContain('e-mailed to');
+  });
+
+  it("names staff by a shortened user id and shows each event's non-PHI details", () => {
+    const text = auditText(finalEn);
+    expect(text).toContain('5b1e7c2a…'); // the coordinator who invited
+    expect(text).toContain('9c4d2e71…'); // the doctor who countersigned
+    expect(text).not.toContain('5b1e7c2a-90d4');
+    for (const detail of [
+      `${en.eventEmailed}: ${en.mailInvite}`,
+      `${en.eventEmailed}: ${en.mailSignedNotice}`,
+      `${en.eventLinkOpened}: ${en.channelEmail}`,
+      `${en.eventAnswersSubmitted}: ${en.detailEnglish}`,
+      `${en.eventSigned}: ${en.detailDrawn}`,
+      `${en.eventCountersigned}: ${en.detailDrawn}`,
+      `${en.eventScreeningResult}: ${en.outcomeNeedsReview}`,
+    ]) {
+      expect(text).toContain(detail);
+    }
+    expect(text).toContain(`${ar.eventLinkOpened}: ${ar.channelEmail}`);
+  });
+
+  it('lists the screening outcome and every finding with its severity and note on the audit page', async () => {
+    const note = base.findingNotes?.bloodThinners ?? '';
+    for (const [r, l] of [
+      [finalEn, en],
+      [finalAr, ar],
+    ] as const) {
+      const text = auditText(r);
+      expect(text).toContain(`${l.auditScreening}`);
+      expect(text).toContain(l.outcomeNeedsReview);
+      expect(text).toContain(l.severityReview);
+      expect(text).toContain(l.findingNote);
+      expect(text).toContain(note);
+    }
+    expect(auditText(finalEn)).toContain('Takes blood thinners (including aspirin)');
+    // Without notes the findings are still listed, each saying that no note was recorded.
+    const withoutNotes = auditText(await render({ ...base, findingNotes: {} }));
+    expect(withoutNotes).toContain(en.severityReview);
+    expect(withoutNotes).toContain('Takes blood thinners (including aspirin)');
+    expect(withoutNotes).toContain(en.noNote);
+    const noFindings = auditText(
+      await render({ ...base, screening: { ...base.screening, outcome: 'eligible', findings: [] } }),
+    );
+    expect(noFindings).toContain(en.outcomeEligible);
+    expect(noFindings).toContain(en.noFindings);
+  });
+
+  it('says the final version is sealed and where to check it (a generic page without a URL)', async () => {
+    const url = base.verifyUrl ?? '';
+    expect(url).not.toBe('');
+    for (const text of [auditText(finalEn), auditText(finalAr)]) {
+      expect(text).toContain(en.sealNotice);
+      expect(text).toContain(ar.sealNotice);
+      expect(text).toContain(url);
+    }
+    const audit = base.audit;
+    if (!audit) throw new Error('fixture has no audit');
+    const { verifyUrl: _, ...withoutUrl } = base;
+    const unsealed = auditText(await render({ ...withoutUrl, audit: { ...audit, sealed: false } }));
+    expect(unsealed).not.toContain(en.sealNotice);
+    expect(unsealed).toContain(en.verifyGeneric);
   });
 
   it('numbers every page "page X of Y" with the document id', () => {
@@ -232,12 +322,26 @@ describe('consent PDF structure', () => {
     }
   });
 
-  it('keeps the bilingual final version with two drawn signatures and the audit trail within 80 KB', () => {
+  it('keeps the sealed bilingual final version (two drawn signatures, audit trail) within 80 KB', async () => {
     expect(base.patientSignature.kind).toBe('drawn');
     expect(base.countersignature?.kind).toBe('drawn');
-    expect(finalEn.bytes.length).toBeLessThanOrEqual(80_000);
-    expect(finalAr.bytes.length).toBeLessThanOrEqual(80_000);
-  });
+    // Sealed as countersignConsent seals it (workflow/clinic.ts, adapters/runtime.ts), with a local key.
+    const identity = await generateLocalSealIdentity({
+      commonName: 'Demo Aesthetics Clinic consent seal',
+      country: 'AE',
+    });
+    const signer = new LocalSealSigner(identity.keyPem, identity.certificatePem);
+    const details = {
+      reason: `Consent ${base.documentId}: countersigned by the clinic, sealed against any change`,
+      location: 'Demo Aesthetics Clinic, Jumeirah',
+      contactInfo: 'Check this document at https://consents.example.test/verify',
+      signingTime: new Date(base.countersignature?.signedAt ?? 0),
+    };
+    for (const { bytes } of [finalEn, finalAr]) {
+      const sealed = await sealPdf(bytes, signer, details);
+      expect(sealed.length).toBeLessThanOrEqual(80_000);
+    }
+  }, 30_000);
 
   it('is deterministic: the same document gives the same bytes, dated from the document', async () => {
     const again = await renderConsentPdf(base);
