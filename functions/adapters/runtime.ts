@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { config, sealSettings } from '../config';
 import type { PdfSealSigner } from '../documents/seal/cms';
 import type { SealPdf } from '../workflow/clinic';
+import { verifyPageUrl } from '../workflow/consent-document';
 import type { Clock, ConsentStore, EmailSender } from '../workflow/ports';
 import { systemClock } from '../workflow/ports';
 import { dynamoDocumentClient, sesV2Client } from './clients';
@@ -61,7 +62,7 @@ async function buildSealer(): Promise<SealPdf | null> {
     signer = new LocalSealSigner(pair.keyPem, pair.certificatePem);
   }
   const { sealPdf } = await import('../documents/seal/seal-pdf');
-  const contactInfo = `Check this document at ${cfg.APP_URL.replace(/\/$/, '')}/verify`;
+  const contactInfo = `Check this document at ${verifyPageUrl(cfg.APP_URL)}`;
   return (bytes, details) => sealPdf(bytes, signer, { contactInfo, ...details });
 }
 
