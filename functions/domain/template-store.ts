@@ -16,26 +16,36 @@ export function templateFileUrl(id: string): URL {
 /** Every shipped treatment template, by id. Adding a treatment = adding its JSON file and one line here. */
 const RAW_TEMPLATES: Record<string, unknown> = { mesotherapy };
 
-/** Parsed once at cold start: a malformed template fails the deployment loudly, not a patient's request. */
-const TEMPLATES: ReadonlyMap<string, TreatmentTemplate> = new Map(
-  Object.entries(RAW_TEMPLATES).map(([id, raw]) => {
-    const template = treatmentTemplateSchema.parse(raw);
-    if (template.id !== id) {
-      throw new Error(`Treatment template registered as "${id}" declares id "${template.id}"`);
-    }
-    // Frozen: the SHA-256 and the cached answers schema describe this exact content, so nobody may edit it.
-    return [id, deepFreeze(template)];
-  }),
-);
+/**
+ * Parsed once per container, on first use rather than at import: validating the template with zod costs
+ * ~25 ms, which every cold start of every function paid, also those that never read a template
+ * (docs/bench.md). A malformed template still cannot ship: the unit tests parse every template file with
+ * this schema, and the first request that needs it fails loudly.
+ */
+let templates: ReadonlyMap<string, TreatmentTemplate> | undefined;
+
+function registry(): ReadonlyMap<string, TreatmentTemplate> {
+  templates ??= new Map(
+    Object.entries(RAW_TEMPLATES).map(([id, raw]) => {
+      const template = treatmentTemplateSchema.parse(raw);
+      if (template.id !== id) {
+        throw new Error(`Treatment template registered as "${id}" declares id "${template.id}"`);
+      }
+      // Frozen: the SHA-256 and the cached answers schema describe this exact content, so nobody may edit it.
+      return [id, deepFreeze(template)];
+    }),
+  );
+  return templates;
+}
 
 /** The treatment template with this id, or undefined when no such treatment is offered. */
 export function loadTemplate(id: string): TreatmentTemplate | undefined {
-  return TEMPLATES.get(id);
+  return registry().get(id);
 }
 
 /** Ids of every registered treatment template. */
 export function templateIds(): string[] {
-  return [...TEMPLATES.keys()];
+  return [...registry().keys()];
 }
 
 const sha256Cache = new WeakMap<object, string>();

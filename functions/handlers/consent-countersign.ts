@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { clock, consentStore, pdfSealer } from '../adapters/runtime';
 import { config } from '../config';
-import { renderConsentPdf } from '../documents/pdf/render-consent';
+import type { ConsentDocument } from '../documents/consent-document';
 import {
   type HttpEvent,
   type HttpResult,
@@ -24,6 +24,15 @@ export type CountersignRequestBody = z.infer<typeof countersignRequestSchema>;
 
 // At cold start: a seal that is not configured stops the function here, not halfway through a countersign.
 const sealPdf = await pdfSealer();
+
+/**
+ * The PDF renderer is evaluated on the first countersignature a container renders, not at cold start
+ * (as in intake-signature.ts): requests refused before rendering never need it (docs/bench.md).
+ */
+async function renderConsentPdf(doc: ConsentDocument): Promise<Uint8Array> {
+  const { renderConsentPdf: render } = await import('../documents/pdf/render-consent');
+  return render(doc);
+}
 
 /** POST /clinic/consents/{consentId}/countersign (doctor only). */
 export async function postCountersign(event: HttpEvent): Promise<HttpResult> {

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { clock, consentStore } from '../adapters/runtime';
-import { renderConsentPdf } from '../documents/pdf/render-consent';
+import type { ConsentDocument } from '../documents/consent-document';
 import { localeSchema } from '../domain/template';
 import {
   type HttpEvent,
@@ -14,6 +14,16 @@ import {
 } from '../http/api';
 import { assertCanSign, openIntake, signConsent } from '../workflow/intake';
 import { signatureSchema } from '../workflow/signature';
+
+/**
+ * The PDF renderer (pdf-lib, fontkit and their tables) is evaluated on the first signature a container
+ * renders, not at cold start: every request this function refuses (unknown or expired link, already
+ * signed, invalid body) never needs it, and the init stays near the other API handlers' (docs/bench.md).
+ */
+async function renderConsentPdf(doc: ConsentDocument): Promise<Uint8Array> {
+  const { renderConsentPdf: render } = await import('../documents/pdf/render-consent');
+  return render(doc);
+}
 
 export const signatureRequestSchema = z.object({
   signature: signatureSchema,
