@@ -331,7 +331,9 @@ export class DynamoConsentStore implements ConsentStore {
       base.FilterExpression = filters.join(' AND ');
       base.ExpressionAttributeNames = names;
     }
-    let startKey = query.cursor ? decodeCursor(query.cursor, clinicPk(clinicId), query.status ? partition : undefined) : undefined;
+    let startKey = query.cursor
+      ? decodeCursor(query.cursor, clinicPk(clinicId), query.status ? partition : undefined)
+      : undefined;
     const items: ConsentRecord[] = [];
     try {
       // Bounded: a page is at most `limit` items; at most 20 reads however selective the filter is.
@@ -521,7 +523,11 @@ const CONSENT_KEY = /^CONSENT#[0-9A-HJKMNP-TV-Z]{26}$/;
  * returned (the table key, plus the index key for a status list): anything else is a bad request, never
  * an ExclusiveStartKey DynamoDB would reject with a 500.
  */
-function decodeCursor(cursor: string, clinicPartition: string, statusPartition?: string): Record<string, unknown> {
+function decodeCursor(
+  cursor: string,
+  clinicPartition: string,
+  statusPartition?: string,
+): Record<string, unknown> {
   let key: unknown;
   try {
     key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -546,5 +552,7 @@ function decodeCursor(cursor: string, clinicPartition: string, statusPartition?:
 }
 
 function invalidCursor(): ValidationFailedError {
-  return new ValidationFailedError('The cursor is not valid for this list.', [{ path: 'cursor', message: 'Invalid cursor' }]);
+  return new ValidationFailedError('The cursor is not valid for this list.', [
+    { path: 'cursor', message: 'Invalid cursor' },
+  ]);
 }
