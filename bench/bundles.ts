@@ -149,12 +149,16 @@ export function functionEnvironment(extra: Record<string, string>): Record<strin
 
 const LOADER = `const t0 = performance.now();
 if (process.argv[2]) await import(process.argv[2]);
-process.stdout.write(JSON.stringify({ importMs: performance.now() - t0 }));
+const importMs = performance.now() - t0;
+const cpu = process.cpuUsage();
+process.stdout.write(JSON.stringify({ importMs, cpuMs: (cpu.user + cpu.system) / 1000 }));
 `;
 
 interface Sample {
   wallMs: number;
   importMs: number;
+  /** CPU time of the whole process (user + system): barely inflated by other load on the machine. */
+  cpuMs: number;
 }
 
 function spawnOnce(
@@ -174,8 +178,8 @@ function spawnOnce(
         (out.stderr || out.stdout || `exit ${out.status}`).split('\n').find((l) => /Error|error/.test(l)) ??
         out.stderr.slice(0, 300),
     };
-  const { importMs } = JSON.parse(out.stdout) as { importMs: number };
-  return { wallMs, importMs };
+  const { importMs, cpuMs } = JSON.parse(out.stdout) as { importMs: number; cpuMs: number };
+  return { wallMs, importMs, cpuMs };
 }
 
 export interface InitResult {
@@ -191,6 +195,10 @@ export interface InitResult {
   /** The import() alone, timed inside the child (no process start noise). */
   importMs: Spread;
   importRatio: Spread;
+  /** Process CPU time added over a bare start, and its ratio to the floor's: a cross-check that load on a
+   *  shared machine barely moves (wall time is what Lambda bills; CPU time is what the bundle costs). */
+  cpuMs: Spread;
+  cpuRatio: Spread;
   error?: string;
 }
 
@@ -203,37 +211,58 @@ export function measureInit(
   targets: Target[],
   rounds: number,
   env: Record<string, string>,
-): { bare: Spread; results: InitResult[] } {
+): { bare: Spread; bareCpu: Spread; results: InitResult[] } {
   const loader = join(dir, 'load.mjs');
   writeFileSync(loader, LOADER);
   const floor = targets.find((t) => t.id === 'floor:client-dynamodb') as Target;
   const samples = new Map<string, Sample[]>();
   const errors = new Map<string, string>();
   const bare: number[] = [];
+  const bareCpu: number[] = [];
   // Warm the file cache and V8's code cache paths once before measuring.
   for (const t of targets) spawnOnce(loader, t, env);
+  // The bare start and the floor are the denominators of every ratio: three of each per round (their
+  // median is the round's value), so one slow spawn does not skew a whole round.
+  const REPEATS = 3;
   for (let r = 0; r < rounds; r++) {
-    const order = shuffle([undefined, ...targets]);
-    const round = new Map<string, Sample>();
-    let bareMs = Number.NaN;
+    const order = shuffle([
+      ...Array.from({ length: REPEATS }, () => undefined),
+      ...targets,
+      ...Array.from({ length: REPEATS - 1 }, () => floor),
+    ]);
+    const round = new Map<string, Sample[]>();
+    const bareRound: Sample[] = [];
     for (const t of order) {
       const s = spawnOnce(loader, t, env);
       if ('error' in s) {
         if (t) errors.set(t.id, s.error);
         continue;
       }
-      if (!t) bareMs = s.wallMs;
-      else round.set(t.id, s);
+      if (!t) bareRound.push(s);
+      else round.set(t.id, [...(round.get(t.id) ?? []), s]);
     }
+    const bareMs = median(bareRound.map((s) => s.wallMs));
+    const bareCpuMs = median(bareRound.map((s) => s.cpuMs));
     bare.push(bareMs);
-    for (const [id, s] of round)
-      samples.set(id, [...(samples.get(id) ?? []), { wallMs: s.wallMs - bareMs, importMs: s.importMs }]);
+    bareCpu.push(bareCpuMs);
+    for (const [id, list] of round) {
+      const pick = (f: (s: Sample) => number) => median(list.map(f));
+      samples.set(id, [
+        ...(samples.get(id) ?? []),
+        {
+          wallMs: pick((s) => s.wallMs) - bareMs,
+          importMs: pick((s) => s.importMs),
+          cpuMs: pick((s) => s.cpuMs) - bareCpuMs,
+        },
+      ]);
+    }
   }
   const floorSamples = samples.get(floor.id) ?? [];
   const results = targets.map((t) => {
     const mine = samples.get(t.id) ?? [];
     const ratios = mine.map((s, i) => s.wallMs / (floorSamples[i]?.wallMs ?? Number.NaN));
     const importRatios = mine.map((s, i) => s.importMs / (floorSamples[i]?.importMs ?? Number.NaN));
+    const cpuRatios = mine.map((s, i) => s.cpuMs / (floorSamples[i]?.cpuMs ?? Number.NaN));
     return {
       id: t.id,
       kind: t.kind,
@@ -245,10 +274,12 @@ export function measureInit(
         100,
       importMs: spread(mine.map((s) => s.importMs)),
       importRatio: spread(importRatios, 2),
+      cpuMs: spread(mine.map((s) => s.cpuMs)),
+      cpuRatio: spread(cpuRatios, 2),
       ...(errors.has(t.id) ? { error: errors.get(t.id) } : {}),
     };
   });
-  return { bare: spread(bare), results };
+  return { bare: spread(bare), bareCpu: spread(bareCpu), results };
 }
 
 export const median = (xs: number[]) => percentile(xs, 50);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalStack } from '../infra/local/stack';
@@ -77,7 +77,7 @@ async function main() {
       for (const r of init.results) {
         const size = sizes.find((x) => x.id === r.id);
         log(
-          `${r.id.padEnd(28)} added ${r.addedMs.p50} ms (p95 ${r.addedMs.p95})  ×floor ${r.ratio.p50} (p95 ${r.ratio.p95}, of medians ${r.ratioOfMedians})  import ${r.importMs.p50} ms ×${r.importRatio.p50}  ${kb(size?.minifiedBytes ?? 0)} KB${r.error ? ` ! ${r.error}` : ''}`,
+          `${r.id.padEnd(28)} added ${r.addedMs.p50} ms (p95 ${r.addedMs.p95})  ×floor ${r.ratio.p50} (p95 ${r.ratio.p95}, of medians ${r.ratioOfMedians})  import ${r.importMs.p50} ms ×${r.importRatio.p50}  cpu ${r.cpuMs.p50} ms ×${r.cpuRatio.p50}  ${kb(size?.minifiedBytes ?? 0)} KB${r.error ? ` ! ${r.error}` : ''}`,
         );
       }
       return;
@@ -210,6 +210,8 @@ async function main() {
             r.kind === 'floor' ? '' : r.ratio.p95,
             r.budget ? `${r.budget}×${r.ratio.p50 <= r.budget ? ' ok' : ' MISS'}` : '',
             r.importMs.p50,
+            r.cpuMs.p50,
+            r.kind === 'floor' ? '' : r.cpuRatio.p50,
             mapsById.get(r.id)?.addedMs.p50 ?? '',
             kb(size?.minifiedBytes ?? 0),
             kb(size?.gzipBytes ?? 0),
@@ -325,6 +327,131 @@ async function main() {
     };
     writeFileSync(join(REPO_ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
     log(`\nwritten: bench/results.json (${results.durationS} s)`);
+
+    // docs/bench.md carries the latest figures between markers, so the page never drifts from the data.
+    const md = (rows: Array<Array<string | number>>) =>
+      [rows[0], rows[0]?.map(() => '---'), ...rows.slice(1)]
+        .map((r) => `| ${(r ?? []).join(' | ')} |`)
+        .join('\n');
+    const sealed = render.sealed && 'bytes' in render.sealed ? render.sealed : undefined;
+    const figures = [
+      `Run of ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, node ${machine.node}, ${machine.cpus} vCPUs (${machine.cpuModel}), load average ${machine.loadAvgAtStart[0]} at start and ${results.machine.loadAvgAtEnd[0]} at the end; ${ROUNDS} rounds for init, ${RENDER_RUNS} renders, ${SINGLE_RUNS} single-patient flows, ${WAVES} waves of 50. Full data: \`bench/results.json\`.`,
+      '',
+      `**Init cost** — wall time added over a bare \`node\` start (${init.bare.p50} ms p50), as a multiple of the floor (\`@aws-sdk/client-dynamodb\` minified: +${floor?.addedMs.p50} ms p50, ${kb(sizes.find((x) => x.id === floor?.id)?.minifiedBytes ?? 0)} KB), per-round ratio p50 (p95); CPU-time ratio as a load-insensitive cross-check.`,
+      '',
+      md([
+        [
+          'bundle',
+          'kind',
+          'added ms p50 (p95)',
+          '× floor p50 (p95)',
+          'budget',
+          'CPU × floor',
+          '+ms with source maps',
+          'min KB',
+          'gzip KB',
+        ],
+        ...init.results
+          .filter((r) => r.kind !== 'floor')
+          .map((r) => {
+            const size = sizes.find((x) => x.id === r.id);
+            const maps = mapsById.get(r.id)?.addedMs.p50;
+            return [
+              r.id,
+              r.kind,
+              `${r.addedMs.p50} (${r.addedMs.p95})`,
+              `**${r.ratio.p50}×** (${r.ratio.p95}×)`,
+              `≤ ${r.budget}× ${r.ratio.p50 <= (r.budget ?? 0) ? 'met' : '**missed**'}`,
+              `${r.cpuRatio.p50}×`,
+              maps === undefined ? '' : `${Math.round((maps - r.addedMs.p50) * 10) / 10}`,
+              kb(size?.minifiedBytes ?? 0),
+              kb(size?.gzipBytes ?? 0),
+            ];
+          }),
+      ]),
+      '',
+      `**Final PDF** (warm, ${RENDER_RUNS} renders after warm-up): p50 **${render.final.ms.p50} ms** (p95 ${render.final.ms.p95} ms), **${kb(render.final.bytes)} KB**, ${render.final.pages} pages${sealed ? `; sealed as issued (PAdES): ${kb(sealed.bytes)} KB, seal ${sealed.sealMs.p50} ms p50` : ''}. First render in a fresh process (fonts parsed, code cold): ${render.coldFirstRenderMs} ms.`,
+      '',
+      md([
+        ['variant', 'pages', 'KB', 'ms p50', 'ms p95'],
+        ...[render.final, ...render.variants].map((v) => [v.name, v.pages, kb(v.bytes), v.ms.p50, v.ms.p95]),
+      ]),
+      '',
+      '**Local-stack full flow** (invite → open → answers → signature → patient PDF → countersign; latency per request as the client sees it):',
+      '',
+      md([
+        ['patients at once', 'requests', 'errors', 'p50 ms', 'p95 ms'],
+        ...[flows.one, flows.fifty].map((f) => [
+          f.patients,
+          f.requests,
+          f.errors,
+          f.perRequest.p50,
+          f.perRequest.p95,
+        ]),
+      ]),
+      '',
+      md([
+        ['route', '1 patient p50 / p95 ms', '50 at once p50 / p95 ms'],
+        ...Object.keys(flows.one.perRoute).map((k) => [
+          k,
+          `${flows.one.perRoute[k]?.p50} / ${flows.one.perRoute[k]?.p95}`,
+          `${flows.fifty.perRoute[k]?.p50} / ${flows.fifty.perRoute[k]?.p95}`,
+        ]),
+      ]),
+      '',
+      `**Cost of one completed consent** (${cost.prices.region}; ${cost.prices.asOf}):`,
+      '',
+      md([
+        ['item', 'quantity', 'USD'],
+        ...cost.lines.map((l) => [l.item, l.quantity, usd(l.usd)]),
+        ['**total, warm**', '', `**${usd(cost.totalUsd)}**`],
+        ...cost.coldLines.map((l) => [l.item, l.quantity, usd(l.usd)]),
+        ['total, every function cold', '', usd(cost.coldWorstCaseUsd)],
+      ]),
+      '',
+      `Stored per consent: ${kb(cost.storageBytes)} KB (${costInputs.itemNotes.join('; ')}) → ${usd(cost.storagePerMonthUsd)} per month with PITR. E-mails: ${costInputs.emails.map((e) => `${kb(e.bytes)} KB`).join(', ')}. DynamoDB by operation: ${costInputs.dynamo.map((d) => `${d.command} ×${d.calls} = ${d.capacityUnits} units`).join('; ')}.`,
+      '',
+      ...cost.assumptions.map((a) => `- ${a}`),
+      '',
+      md([
+        ['price (us-east-1)', 'USD'],
+        ['Lambda arm64, per GB-second', cost.prices.lambdaArmGbSecond],
+        ['Lambda, per request', cost.prices.lambdaRequest.toFixed(7)],
+        ['API Gateway HTTP API, per request', cost.prices.httpApiRequest.toFixed(6)],
+        ['DynamoDB on-demand, per write request unit', cost.prices.dynamoWru.toFixed(9)],
+        ['DynamoDB on-demand, per read request unit', cost.prices.dynamoRru.toFixed(9)],
+        [
+          'DynamoDB storage / PITR, per GB-month',
+          `${cost.prices.dynamoStorageGbMonth} / ${cost.prices.dynamoPitrGbMonth}`,
+        ],
+        [
+          'SES, per e-mail / per GB of attachments',
+          `${cost.prices.sesEmail} / ${cost.prices.sesAttachmentGb}`,
+        ],
+        ['CloudWatch Logs ingestion, per GB', cost.prices.logsIngestGb],
+        ['X-Ray, per trace recorded', cost.prices.xrayTrace.toFixed(6)],
+        ['KMS asymmetric (Sign) request', cost.prices.kmsAsymmetricRequest.toFixed(6)],
+      ]),
+      '',
+      '**Budgets**',
+      '',
+      md([
+        ['figure', 'budget', 'measured', 'verdict'],
+        ...budgets.map((b) => [b.name, b.budget, b.measured, b.pass ? 'met' : '**missed**']),
+      ]),
+    ].join('\n');
+    const docPath = join(REPO_ROOT, 'docs/bench.md');
+    if (existsSync(docPath)) {
+      const doc = readFileSync(docPath, 'utf8');
+      const start = '<!-- bench:figures:start -->';
+      const end = '<!-- bench:figures:end -->';
+      const a = doc.indexOf(start);
+      const b = doc.indexOf(end);
+      if (a >= 0 && b > a) {
+        writeFileSync(docPath, `${doc.slice(0, a + start.length)}\n${figures}\n${doc.slice(b)}`);
+        log('updated: docs/bench.md (figures)');
+      }
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

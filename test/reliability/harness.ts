@@ -74,6 +74,16 @@ export class Api {
       body = Buffer.from(JSON.stringify(opts.json));
     } else if (opts.body !== undefined) body = Buffer.from(opts.body);
     if (body) headers['content-length'] = String(body.length);
+    return this.send(method, path, headers, body, true);
+  }
+
+  private send(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: Buffer | undefined,
+    retry: boolean,
+  ): Promise<Reply> {
     const t0 = performance.now();
     return new Promise<Reply>((resolve, reject) => {
       const req = httpRequest(
@@ -104,7 +114,13 @@ export class Api {
           });
         },
       );
-      req.on('error', reject);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed while idle: the request never reached it, so send it
+        // again on a fresh connection (what browsers do). Anything else is a real failure.
+        if (retry && req.reusedSocket && err.code === 'ECONNRESET') {
+          this.send(method, path, headers, body, false).then(resolve, reject);
+        } else reject(err);
+      });
       // A request that never completes is a failure with a name, not a silent hang of the whole suite.
       req.setTimeout(REQUEST_TIMEOUT_MS, () =>
         req.destroy(new Error(`no reply within ${REQUEST_TIMEOUT_MS} ms: ${method} ${path.slice(0, 200)}`)),

@@ -34,6 +34,7 @@ import {
  *
  * RELIABILITY_SCALE scales the number of runs (default 1 ≈ 2,100 generated requests); on a loaded machine
  * each surface stops generating after RELIABILITY_PROPERTY_MS (20 s) and the log says how many ran.
+ * RELIABILITY_DEBUG=1 prints every generated request's status and timings.
  */
 const SCALE = Number(process.env.RELIABILITY_SCALE ?? 1);
 const runs = (n: number) => Math.max(10, Math.round(n * SCALE));
