@@ -5,8 +5,8 @@ import {
   type SigningAlgorithmSpec,
 } from '@aws-sdk/client-kms';
 import { normalisePem, parseCertificateChain } from '../documents/seal/certificate';
-import type { PdfSealSigner } from '../documents/seal/cms';
 import { UnavailableError } from '../domain/errors';
+import type { PdfSealSigner } from '../workflow/ports';
 
 /** KMS saying "not now": the countersign can simply be tried again (503), nothing was written. */
 const TRANSIENT = new Set([

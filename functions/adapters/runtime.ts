@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { config, sealSettings } from '../config';
-import type { PdfSealSigner } from '../documents/seal/cms';
-import type { SealPdf } from '../workflow/clinic';
-import { verifyPageUrl } from '../workflow/consent-document';
-import type { Clock, ConsentStore, EmailSender } from '../workflow/ports';
+import { verifyPageUrl } from '../domain/urls';
+import type { Clock, ConsentStore, EmailSender, PdfSealSigner, SealPdf } from '../workflow/ports';
 import { systemClock } from '../workflow/ports';
 import { dynamoDocumentClient, sesV2Client } from './clients';
 import { DynamoConsentStore } from './dynamo-store';

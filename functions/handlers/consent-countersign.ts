@@ -12,9 +12,10 @@ import {
   requestMeta,
 } from '../http/api';
 import { authenticateStaff } from '../http/auth';
-import { countersignConsent, requireRole } from '../workflow/clinic';
+import { consentIdParam } from '../http/params';
+import { countersignConsent } from '../workflow/review';
 import { signatureSchema } from '../workflow/signature';
-import { consentIdParam } from './consent-get';
+import { requireRole } from '../workflow/staff-access';
 
 export const countersignRequestSchema = z.object({
   signature: signatureSchema,

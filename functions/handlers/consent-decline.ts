@@ -10,8 +10,9 @@ import {
   requestMeta,
 } from '../http/api';
 import { authenticateStaff } from '../http/auth';
-import { declineConsent, requireRole } from '../workflow/clinic';
-import { consentIdParam } from './consent-get';
+import { consentIdParam } from '../http/params';
+import { declineConsent } from '../workflow/review';
+import { requireRole } from '../workflow/staff-access';
 
 export const declineRequestSchema = z.object({
   reason: z.string().trim().min(1, 'A reason is required').max(2000),

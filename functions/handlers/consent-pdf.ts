@@ -1,8 +1,8 @@
 import { clock, consentStore } from '../adapters/runtime';
 import { type HttpEvent, type HttpResult, httpHandler, pdf, requestMeta } from '../http/api';
 import { authenticateStaff } from '../http/auth';
-import { staffPdf } from '../workflow/clinic';
-import { consentIdParam } from './consent-get';
+import { consentIdParam } from '../http/params';
+import { staffPdf } from '../workflow/consent-views';
 
 /** GET /clinic/consents/{consentId}/pdf: the latest issued version. */
 export async function getConsentPdf(event: HttpEvent): Promise<HttpResult> {

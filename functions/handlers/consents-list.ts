@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { clock, consentStore } from '../adapters/runtime';
 import { type HttpEvent, type HttpResult, httpHandler, json, parseWith } from '../http/api';
 import { authenticateStaff } from '../http/auth';
-import { listConsents } from '../workflow/clinic';
+import { listConsents } from '../workflow/consent-views';
 
 const day = z
   .string()

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { clock, consentStore } from '../adapters/runtime';
 import { config } from '../config';
+import { hasControlCharacters, personNameSchema } from '../domain/person';
 import { localeSchema } from '../domain/template';
 import {
   type HttpEvent,
@@ -12,8 +13,7 @@ import {
   requestMeta,
 } from '../http/api';
 import { authenticateStaff } from '../http/auth';
-import { createInvite } from '../workflow/clinic';
-import { hasControlCharacters, personNameSchema } from '../workflow/signature';
+import { createInvite } from '../workflow/invites';
 
 const noLineBreaks = (s: string) => !hasControlCharacters(s);
 

@@ -1,8 +1,8 @@
 import { clock, consentStore } from '../adapters/runtime';
 import { type HttpEvent, type HttpResult, httpHandler, json, requestMeta } from '../http/api';
 import { authenticateStaff } from '../http/auth';
-import { revokeLink } from '../workflow/clinic';
-import { consentIdParam } from './consent-get';
+import { consentIdParam } from '../http/params';
+import { revokeLink } from '../workflow/links';
 
 /**
  * POST /clinic/consents/{consentId}/revoke-link (coordinator or doctor): withdraws the patient's intake

@@ -2,8 +2,8 @@ import { clock, consentStore } from '../adapters/runtime';
 import { verifySeal } from '../documents/seal/verify-seal';
 import { ValidationFailedError } from '../domain/errors';
 import { type HttpEvent, type HttpResult, httpHandler, json, rawBody, requestMeta } from '../http/api';
-import { verifyPdf } from '../workflow/clinic';
 import { enforceRateLimit } from '../workflow/rate-limit';
+import { verifyPdf } from '../workflow/verify';
 
 /**
  * POST /verify: body = the PDF bytes. `valid` only when they are exactly a version the archive issued;

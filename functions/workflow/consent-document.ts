@@ -1,15 +1,11 @@
 import type { ConsentDocument, PatientIdentification } from '../documents/consent-document';
 import type { AuditEvent } from '../domain/audit';
-import type { Branch, Clinic, ConsentRecord } from '../domain/model';
+import { branchOf } from '../domain/clinic';
+import type { Clinic, ConsentRecord } from '../domain/model';
 import type { TreatmentTemplate } from '../domain/template';
 import { templateSha256 } from '../domain/template-store';
 import { maskEmail, maskPhone } from '../domain/tokens';
-
-export function branchOf(clinic: Clinic, branchId: string): Branch {
-  const branch = clinic.branches.find((b) => b.id === branchId) ?? clinic.branches[0];
-  if (!branch) throw new Error('Clinic has no branch configured');
-  return branch;
-}
+import { verifyPageUrl } from '../domain/urls';
 
 /**
  * How the patient was identified, for the audit page, masked: the personal link, handed over by the
@@ -22,11 +18,6 @@ export function identificationOf(consent: ConsentRecord, emailedLink: boolean): 
     ...(emailedLink ? { maskedEmail: maskEmail(consent.patient.email) } : {}),
     ...(consent.patient.phone ? { maskedPhone: maskPhone(consent.patient.phone) } : {}),
   };
-}
-
-/** The clinic's public page where anyone holding a consent PDF can check it (the final e-mail links it). */
-export function verifyPageUrl(appUrl: string): string {
-  return `${appUrl.replace(/\/$/, '')}/clinic#/verify`;
 }
 
 /** Assembles the renderer's input from the stored record: the single mapping record → document. */

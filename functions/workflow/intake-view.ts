@@ -1,5 +1,5 @@
+import { branchOf } from '../domain/clinic';
 import type { TreatmentTemplate } from '../domain/template';
-import { branchOf } from './consent-document';
 import { consentView, type IntakeContext } from './intake';
 
 /** The JSON a patient's page (or a clinic integration) reads from GET /intake/{token}. */

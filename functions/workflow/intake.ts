@@ -1,6 +1,6 @@
-import type { ConsentDocument } from '../documents/consent-document';
 import { answersSchema } from '../domain/answers-schema';
 import { auditEvent, type RequestMeta } from '../domain/audit';
+import { branchOf } from '../domain/clinic';
 import { ConflictError, LinkExpiredError, NotFoundError, ValidationFailedError } from '../domain/errors';
 import { sha256Hex } from '../domain/ids';
 import type { Clinic, ConsentRecord, SignatureInput } from '../domain/model';
@@ -8,9 +8,10 @@ import { clinicLocalDate, screenAnswers } from '../domain/screening';
 import type { Locale, TreatmentTemplate } from '../domain/template';
 import { loadTemplate } from '../domain/template-store';
 import { hashLinkToken, isWellFormedToken } from '../domain/tokens';
-import { branchOf, buildConsentDocument } from './consent-document';
+import { buildConsentDocument } from './consent-document';
 import { issueTo } from './issues';
-import type { Clock, ConsentStore, IntakeLink, OutboxMail } from './ports';
+import { outboxMail } from './outbox';
+import type { Clock, ConsentStore, IntakeLink, OutboxMail, RenderPdf } from './ports';
 import { enforceRateLimit } from './rate-limit';
 import { recordSignature } from './signature';
 
@@ -18,8 +19,6 @@ export interface IntakeDeps {
   store: ConsentStore;
   clock: Clock;
 }
-
-export type RenderPdf = (doc: ConsentDocument) => Promise<Uint8Array>;
 
 /** What a valid link opens: everything the patient routes need, read once. */
 export interface IntakeContext {
@@ -265,24 +264,4 @@ export async function patientPdf(deps: IntakeDeps, ctx: IntakeContext, meta: Req
     ),
   );
   return pdf;
-}
-
-export function outboxMail(
-  consent: ConsentRecord,
-  kind: OutboxMail['kind'],
-  to: string,
-  locale: Locale,
-  at: string,
-): OutboxMail {
-  return {
-    clinicId: consent.clinicId,
-    consentId: consent.consentId,
-    kind,
-    to,
-    locale,
-    status: 'pending',
-    attempts: 0,
-    createdAt: at,
-    nextAttemptAt: at,
-  };
 }

@@ -1,10 +1,10 @@
 import { clinicNoticeEmail, finalEmail, inviteEmail, type RenderedEmail } from '../documents/email/render';
 import { auditEvent } from '../domain/audit';
+import { branchOf } from '../domain/clinic';
 import type { ConsentRecord } from '../domain/model';
 import { loadTemplate } from '../domain/template-store';
 import { hashLinkToken, newLinkToken } from '../domain/tokens';
-import { intakeUrl } from './clinic';
-import { branchOf, verifyPageUrl } from './consent-document';
+import { intakeUrl, verifyPageUrl } from '../domain/urls';
 import type { Clock, ConsentStore, EmailSender, OutboxMail, OutgoingEmail } from './ports';
 
 export interface MailDeps {

@@ -1,10 +1,14 @@
+import type { ConsentDocument } from '../documents/consent-document';
 import type { AuditEvent } from '../domain/audit';
 import type { Clinic, ConsentRecord, ConsentStatus, PdfVersionRef } from '../domain/model';
 import type { Locale } from '../domain/template';
 
 /**
- * Ports: what the workflow needs from the outside world. DynamoDB and SES implement them in
- * functions/adapters/; unit tests pass in-memory fakes. Nothing here imports the AWS SDK.
+ * Ports: every thing the workflow needs from the outside world, in one place — the store (split along
+ * its seams: consents, outbox, clinic directory, rate counters), the e-mail sender, the clock, the PDF
+ * renderer, the sealer and the seal's signing key. DynamoDB, SES and KMS implement them in
+ * functions/adapters/; test/fakes/ has in-memory versions. Types only: nothing here imports the AWS SDK,
+ * and any layer (documents included) may import these types.
  */
 
 /** A link-token lookup: the only place a token (as its hash) leads to a consent. */
@@ -74,11 +78,8 @@ export interface ConsentQuery {
   limit: number;
 }
 
-export interface ConsentStore {
-  getClinic(clinicId: string): Promise<Clinic | undefined>;
-  putClinic(clinic: Clinic): Promise<void>;
-  getStaff(clinicId: string, email: string): Promise<StaffProfile | undefined>;
-  putStaff(staff: StaffProfile): Promise<void>;
+/** Consent records, their audit events, PDF versions and link lookups. */
+export interface ConsentRecords {
   getLink(tokenHash: string): Promise<IntakeLink | undefined>;
   putLink(link: IntakeLink): Promise<void>;
   getConsent(clinicId: string, consentId: string): Promise<ConsentRecord | undefined>;
@@ -93,6 +94,10 @@ export interface ConsentStore {
   findPdfByHash(
     sha256: string,
   ): Promise<{ clinicId: string; consentId: string; ref: PdfVersionRef } | undefined>;
+}
+
+/** The transactional outbox: e-mails written with a state change, leased and delivered by the mailer. */
+export interface Outbox {
   listMails(clinicId: string, consentId: string): Promise<OutboxMail[]>;
   getMail(clinicId: string, consentId: string, kind: MailKind): Promise<OutboxMail | undefined>;
   /** Takes a lease on a pending mail; false when another worker holds it or it was sent. */
@@ -100,9 +105,24 @@ export interface ConsentStore {
   markMailSent(mail: OutboxMail, sentAt: string, messageId: string, event: AuditEvent): Promise<void>;
   markMailFailed(mail: OutboxMail, error: string, nextAttemptAt: string, event?: AuditEvent): Promise<void>;
   listDueMails(now: string, limit: number): Promise<OutboxMail[]>;
+}
+
+/** Clinics and their staff. */
+export interface ClinicDirectory {
+  getClinic(clinicId: string): Promise<Clinic | undefined>;
+  putClinic(clinic: Clinic): Promise<void>;
+  getStaff(clinicId: string, email: string): Promise<StaffProfile | undefined>;
+  putStaff(staff: StaffProfile): Promise<void>;
+}
+
+/** Rate-limit windows (short-lived counters). */
+export interface RateCounters {
   /** Adds one hit to a rate-limit window and returns the window's count. */
   countHit(key: string, windowStart: number, expiresAt: number): Promise<number>;
 }
+
+/** The one table, as the workflow sees it. */
+export type ConsentStore = ConsentRecords & Outbox & ClinicDirectory & RateCounters;
 
 export interface OutgoingEmail {
   from: string;
@@ -122,3 +142,30 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** Renders a consent document to PDF bytes (functions/documents/pdf/render-consent.ts). */
+export type RenderPdf = (doc: ConsentDocument) => Promise<Uint8Array>;
+
+/**
+ * Seals a finished PDF (PAdES): the last step before its hash is taken, because the seal covers every
+ * byte. Built from the configuration in functions/adapters/runtime.ts; null when sealing is off.
+ */
+export type SealPdf = (
+  bytes: Uint8Array,
+  details: { reason: string; location: string; signingTime: Date },
+) => Promise<Uint8Array>;
+
+/**
+ * The one thing the seal needs from a key: sign a SHA-256 digest. Locally the key is a PEM under .data/;
+ * in AWS it never leaves KMS (functions/adapters/kms-seal-signer.ts). The CMS around the signature is
+ * built once, the same for both (functions/documents/seal/cms.ts).
+ */
+export interface PdfSealSigner {
+  /** The signing certificate (PEM), optionally followed by its CA chain. */
+  readonly certificatePem: string;
+  /**
+   * Signs a SHA-256 digest: RSASSA-PKCS1-v1_5 for an RSA certificate, ECDSA (DER-encoded) for an EC one.
+   * Returns the raw signature value.
+   */
+  signDigest(digest: Uint8Array): Promise<Uint8Array>;
+}

@@ -2,6 +2,7 @@ import { inflateSync } from 'node:zlib';
 import * as z from 'zod';
 import type { RequestMeta } from '../domain/audit';
 import type { RecordedSignature, SignatureInput } from '../domain/model';
+import { personNameSchema } from '../domain/person';
 
 /** Limits for a drawn signature: a phone canvas at 2–3× density fits easily. */
 export const SIGNATURE_MAX_BYTES = 200 * 1024;
@@ -61,21 +62,6 @@ export function isCanvasPng(bytes: Uint8Array): boolean {
   for (let y = 0; y < dims.height; y++) if ((raw[y * (stride + 1)] ?? 255) > 4) return false;
   return true;
 }
-
-// Names are shown on legal documents and can reach e-mail headers: no control characters at all.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-
-export function hasControlCharacters(s: string): boolean {
-  return CONTROL.test(s);
-}
-
-export const personNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'Required')
-  .max(120, 'At most 120 characters')
-  .refine((s) => !CONTROL.test(s), 'Must not contain line breaks or control characters');
 
 export const signatureSchema = z.discriminatedUnion('kind', [
   z

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { PdfSealSigner } from '../../workflow/ports';
 import { parseCertificateChain, type SealCertificate } from './certificate';
 import {
   type Asn1,
@@ -19,21 +20,6 @@ import {
   set,
   tagged,
 } from './der';
-
-/**
- * The one thing the seal needs from a key: sign a SHA-256 digest. Locally the key is a PEM under .data/;
- * in AWS it never leaves KMS (functions/adapters/kms-seal-signer.ts). The CMS around the signature is
- * built here, once, the same for both.
- */
-export interface PdfSealSigner {
-  /** The signing certificate (PEM), optionally followed by its CA chain. */
-  readonly certificatePem: string;
-  /**
-   * Signs a SHA-256 digest: RSASSA-PKCS1-v1_5 for an RSA certificate, ECDSA (DER-encoded) for an EC one.
-   * Returns the raw signature value.
-   */
-  signDigest(digest: Uint8Array): Promise<Uint8Array>;
-}
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest();
 

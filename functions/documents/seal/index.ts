@@ -1,4 +1,6 @@
 /** The PDF seal (PAdES): build it once after the last signature, check it on /verify. */
+
+export type { PdfSealSigner } from '../../workflow/ports';
 export {
   certificateRequest,
   normalisePem,
@@ -8,7 +10,7 @@ export {
   selfSignedCertificate,
   spkiDerToPem,
 } from './certificate';
-export { detachedCms, type PdfSealSigner, parseCms } from './cms';
+export { detachedCms, parseCms } from './cms';
 export { generateLocalSealIdentity, type LocalSealIdentity, LocalSealSigner } from './local-signer';
 export { dictionaryText, type SealDetails, sealPdf } from './seal-pdf';
 export { type SealCheck, verifySeal } from './verify-seal';

@@ -6,8 +6,8 @@ import {
   type KeyObject,
   privateEncrypt,
 } from 'node:crypto';
+import type { PdfSealSigner } from '../../workflow/ports';
 import { normalisePem, publicKeyPemOf, type SealSubject, selfSignedCertificate } from './certificate';
-import type { PdfSealSigner } from './cms';
 
 /** DigestInfo prefix for SHA-256 (RFC 8017 9.2, note 1): PKCS#1 v1.5 signs DigestInfo, not the bare digest. */
 const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');

@@ -16,8 +16,9 @@ import {
   PDFNumber,
   PDFString,
 } from 'pdf-lib';
+import type { PdfSealSigner } from '../../workflow/ports';
 import { parseCertificateChain } from './certificate';
-import { cmsLength, detachedCms, type PdfSealSigner } from './cms';
+import { cmsLength, detachedCms } from './cms';
 import { verifySeal } from './verify-seal';
 
 /** What the signature dictionary says besides the signature itself (viewers show these). */

@@ -1,0 +1,58 @@
+import type { SealCheck } from '../documents/seal/verify-seal';
+import { auditEvent, type RequestMeta } from '../domain/audit';
+import { sha256Hex } from '../domain/ids';
+import type { Clock, ConsentStore } from './ports';
+
+/** The seal part of a /verify answer: about the file's signature only, never about the patient. */
+function sealView(check: SealCheck) {
+  return {
+    present: check.present,
+    intact: check.intact,
+    ...(check.signer ? { signer: check.signer } : {}),
+    ...(check.signedAt ? { signedAt: check.signedAt } : {}),
+  };
+}
+
+/**
+ * Anyone may ask whether bytes are exactly an issued version (their SHA-256 is in the archive) and
+ * whether the embedded seal is intact (its signature verifies over every byte it covers). The answer
+ * carries ids, status and times, never patient data.
+ */
+export async function verifyPdf(
+  deps: { store: ConsentStore; clock: Clock; checkSeal: (bytes: Uint8Array) => SealCheck },
+  bytes: Uint8Array,
+  meta: RequestMeta,
+) {
+  const sha256 = sha256Hex(bytes);
+  const seal = sealView(deps.checkSeal(bytes));
+  const hit = await deps.store.findPdfByHash(sha256);
+  if (!hit) return { valid: false as const, sha256, seal };
+  const consent = await deps.store.getConsent(hit.clinicId, hit.consentId);
+  await deps.store.appendEvent(
+    hit.clinicId,
+    auditEvent(
+      hit.consentId,
+      'verified',
+      deps.clock.now().toISOString(),
+      { kind: 'anonymous', id: 'verify' },
+      meta,
+      {
+        version: hit.ref.version,
+        sealIntact: seal.intact,
+      },
+    ),
+  );
+  const latest = consent?.pdfVersions.at(-1);
+  return {
+    valid: true as const,
+    sha256,
+    consentId: hit.consentId,
+    version: hit.ref.version,
+    kind: hit.ref.kind,
+    issuedAt: hit.ref.createdAt,
+    isLatestVersion: latest?.sha256 === sha256,
+    status: consent?.status,
+    countersignedAt: consent?.countersignedAt ?? null,
+    seal,
+  };
+}
