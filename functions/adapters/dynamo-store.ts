@@ -9,7 +9,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { AuditEvent } from '../domain/audit';
+import { type AuditEvent, parseAuditEvent } from '../domain/audit';
 import { ConflictError, UnavailableError, ValidationFailedError } from '../domain/errors';
 import { ulidBound } from '../domain/ids';
 import type { Clinic, ConsentRecord, PdfVersionRef } from '../domain/model';
@@ -285,11 +285,11 @@ export class DynamoConsentStore implements ConsentStore {
   }
 
   async listEvents(clinicId: string, consentId: string): Promise<AuditEvent[]> {
-    const events = await this.queryAll<AuditEvent>({
+    const items = await this.queryAll<Record<string, unknown>>({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
       ExpressionAttributeValues: { ':pk': clinicPk(clinicId), ':p': `EVENT#${consentId}#` },
     });
-    return events.sort((a, b) => a.at.localeCompare(b.at));
+    return items.map(parseAuditEvent).sort((a, b) => a.at.localeCompare(b.at));
   }
 
   async listConsents(

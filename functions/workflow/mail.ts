@@ -59,7 +59,8 @@ export async function deliverMail(deps: MailDeps, mail: OutboxMail): Promise<Del
     return 'sent';
   } catch (err) {
     // Only the error's class is recorded: SES messages can echo addresses.
-    const name = (err as Error)?.name || 'Error';
+    const raw = String((err as Error)?.name ?? '');
+    const name = /^[A-Za-z][\w.]{0,63}$/.test(raw) ? raw : 'Error';
     const attempts = current.attempts;
     const next = new Date(deps.clock.now().getTime() + nextAttemptDelayMs(attempts)).toISOString();
     await deps.store.markMailFailed(

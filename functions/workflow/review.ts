@@ -151,7 +151,7 @@ export async function declineConsent(
     },
     expectedRev: consent.rev,
     expectedStatus: ['awaiting_countersign'],
-    events: [auditEvent(consentId, 'declined', at, staffActor(staff), meta)],
+    events: [auditEvent(consentId, 'declined', at, staffActor(staff), meta, {})],
   });
   return { status: 'declined' as ConsentStatus, consentId };
 }

@@ -51,6 +51,7 @@ describe('DynamoConsentStore', () => {
           type: 'signed',
           at: '2026-11-21T00:00:01.000Z',
           actor: { kind: 'patient', id: 'p' },
+          data: { signature: 'typed', pdfSha256: 'a'.repeat(64), locale: 'en' },
         },
       ],
       pdf: {

@@ -1,5 +1,5 @@
 import { PDFDocument } from 'pdf-lib';
-import type { AuditEvent } from '../../domain/audit';
+import type { AuditEvent, AuditEventData } from '../../domain/audit';
 import type { Finding, RecordedSignature } from '../../domain/model';
 import type { Locale, Localized, Question, TreatmentTemplate } from '../../domain/template';
 import type { ConsentDocument } from '../consent-document';
@@ -503,7 +503,7 @@ const ACTOR_KEY: Record<AuditEvent['actor']['kind'], LabelKey> = {
   anonymous: 'actorAnonymous',
 };
 
-const MAIL_KEY: Record<string, LabelKey> = {
+const MAIL_KEY: Record<AuditEventData<'emailed'>['mail'], LabelKey> = {
   invite: 'mailInvite',
   signed_notice: 'mailSignedNotice',
   ineligible_notice: 'mailIneligibleNotice',
@@ -511,9 +511,15 @@ const MAIL_KEY: Record<string, LabelKey> = {
   final_archive: 'mailFinalArchive',
 };
 
-const CHANNEL_KEY: Record<string, LabelKey> = { email: 'channelEmail', handover: 'channelHandover' };
-const SIGNATURE_KEY: Record<string, LabelKey> = { drawn: 'detailDrawn', typed: 'detailTyped' };
-const LOCALE_KEY: Record<string, LabelKey> = { en: 'detailEnglish', ar: 'detailArabic' };
+const CHANNEL_KEY: Record<AuditEventData<'link_opened'>['channel'], LabelKey> = {
+  email: 'channelEmail',
+  handover: 'channelHandover',
+};
+const SIGNATURE_KEY: Record<AuditEventData<'signed'>['signature'], LabelKey> = {
+  drawn: 'detailDrawn',
+  typed: 'detailTyped',
+};
+const LOCALE_KEY: Record<Locale, LabelKey> = { en: 'detailEnglish', ar: 'detailArabic' };
 
 /**
  * A short, non-PHI detail of an event for the audit table, in either language: which link was opened,
@@ -521,47 +527,32 @@ const LOCALE_KEY: Record<string, LabelKey> = { en: 'detailEnglish', ar: 'detailA
  * error's class name at most), never free text from the event.
  */
 function eventDetail(event: AuditEvent): ((l: Labels) => string) | undefined {
-  const data = event.data ?? {};
-  const known = (table: Record<string, LabelKey>, value: unknown): LabelKey | undefined =>
-    typeof value === 'string' && Object.hasOwn(table, value) ? table[value] : undefined;
   switch (event.type) {
     case 'link_opened': {
-      const key = known(CHANNEL_KEY, data.channel);
-      return key ? (l) => l(key) : undefined;
+      const key = CHANNEL_KEY[event.data.channel];
+      return (l) => l(key);
     }
     case 'answers_submitted': {
-      const key = known(LOCALE_KEY, data.locale);
-      return key ? (l) => l(key) : undefined;
+      const key = LOCALE_KEY[event.data.locale];
+      return (l) => l(key);
     }
     case 'signed':
     case 'countersigned': {
-      const key = known(SIGNATURE_KEY, data.signature);
-      return key ? (l) => l(key) : undefined;
+      const key = SIGNATURE_KEY[event.data.signature];
+      return (l) => l(key);
     }
     case 'emailed':
+      return (l) => l(MAIL_KEY[event.data.mail]);
     case 'email_failed': {
-      const key = known(MAIL_KEY, data.mail);
-      const error =
-        event.type === 'email_failed' &&
-        typeof data.error === 'string' &&
-        /^[A-Za-z][\w.]{0,40}$/.test(data.error)
-          ? data.error
-          : undefined;
-      if (!key) return undefined;
-      return (l) => (error ? `${l(key)} (${ltr(error)})` : l(key));
+      const { mail, error } = event.data;
+      return (l) => `${l(MAIL_KEY[mail])} (${ltr(error)})`;
     }
     case 'pdf_downloaded':
+      return (l) => l('detailVersion', { version: event.data.version });
     case 'verified': {
-      const version = typeof data.version === 'number' ? data.version : undefined;
-      const seal = typeof data.sealIntact === 'boolean' ? data.sealIntact : undefined;
-      if (version === undefined && seal === undefined) return undefined;
+      const { version, sealIntact } = event.data;
       return (l) =>
-        [
-          version !== undefined ? l('detailVersion', { version }) : undefined,
-          seal === undefined ? undefined : l(seal ? 'detailSealIntact' : 'detailSealBroken'),
-        ]
-          .filter(Boolean)
-          .join(' · ');
+        `${l('detailVersion', { version })} · ${l(sealIntact ? 'detailSealIntact' : 'detailSealBroken')}`;
     }
     default:
       return undefined;
@@ -1146,9 +1137,8 @@ class ConsentSections {
     for (const event of sorted) {
       const key: LabelKey | undefined = EVENT_KEY[event.type];
       let name: [string, string] = key ? [t(key), o(key)] : [String(event.type), String(event.type)];
-      const outcome = event.data?.outcome;
-      if (event.type === 'screening_result' && typeof outcome === 'string' && outcome in OUTCOME_KEY) {
-        const outcomeKey = OUTCOME_KEY[outcome as keyof typeof OUTCOME_KEY];
+      if (event.type === 'screening_result') {
+        const outcomeKey = OUTCOME_KEY[event.data.outcome];
         name = [`${name[0]}: ${t(outcomeKey)}`, `${name[1]}: ${o(outcomeKey)}`];
       }
       const detail = eventDetail(event);
