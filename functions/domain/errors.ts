@@ -1,5 +1,5 @@
 /**
- * Typed errors of the workflow. One middleware (functions/http/middleware.ts) maps them to the
+ * Typed errors of the workflow. One middleware (httpBoundary in functions/http/api.ts) maps them to the
  * API.md error shape; anything else becomes a 500 that reveals nothing.
  */
 export interface ValidationIssue {

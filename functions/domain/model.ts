@@ -14,8 +14,6 @@ export interface Finding {
 export interface Screening {
   outcome: Outcome;
   findings: Finding[];
-  /** Localised messages for both languages, so each PDF section can show its own. */
-  findingsAr?: Finding[];
   screenedAt: string;
   /** The clinic-local date the age rule was evaluated on (YYYY-MM-DD). */
   clinicDate: string;

@@ -1,5 +1,6 @@
 import strings from '../../../templates/i18n/email.json';
 import type { Locale } from '../../domain/template';
+import { fillPlaceholders } from '../../domain/text';
 
 /**
  * E-mail templates are pure render functions: typed props in → subject, HTML and text out, in the
@@ -12,7 +13,7 @@ export function escapeHtml(s: string): string {
 }
 
 function t(locale: Locale, key: Key, vars: Record<string, string>): string {
-  return strings[locale][key].replace(/\{(\w+)\}/g, (_, k: string) => vars[k] ?? '');
+  return fillPlaceholders(strings[locale][key], vars);
 }
 
 export interface RenderedEmail {

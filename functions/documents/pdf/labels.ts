@@ -1,5 +1,6 @@
 import pdfLabels from '../../../templates/i18n/pdf.json' with { type: 'json' };
 import type { Locale } from '../../domain/template';
+import { fillPlaceholders } from '../../domain/text';
 
 /**
  * The PDF's own wording (section titles, Yes/No, severities, event names…), from templates/i18n/pdf.json:
@@ -15,8 +16,7 @@ export function labelsFor(locale: Locale): Labels {
   const table = TABLES[locale];
   return (key, vars) => {
     const text = table[key];
-    if (!vars) return text;
-    return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+    return fillPlaceholders(text, vars);
   };
 }
 

@@ -16,6 +16,7 @@ import {
   PDFNumber,
   PDFString,
 } from 'pdf-lib';
+import { replaceControlCharacters } from '../../domain/text';
 import type { PdfSealSigner } from '../../workflow/ports';
 import { parseCertificateChain } from './certificate';
 import { cmsLength, detachedCms } from './cms';
@@ -43,12 +44,9 @@ class CmsSigner extends Signer {
   }
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-
 /** Text for the signature dictionary: one line, no control characters, bounded. Any script is fine. */
 export function dictionaryText(text: string, fallback: string): string {
-  const clean = text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
+  const clean = replaceControlCharacters(text).replace(/\s+/g, ' ').trim();
   return clean.slice(0, 200) || fallback;
 }
 
