@@ -28,3 +28,31 @@ export function hasControlCharacters(s: string): boolean {
 export function replaceControlCharacters(s: string): string {
   return s.replace(CONTROL_RUNS, ' ');
 }
+
+/**
+ * Bidi embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069). In a name they reorder
+ * what a legal document shows ("evil" printed as "live"), so text people enter may not contain them; we
+ * isolate user text ourselves wherever it is shown.
+ */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/;
+
+export function hasBidiControls(s: string): boolean {
+  return BIDI_CONTROLS.test(s);
+}
+
+/**
+ * Characters that draw nothing: white space, format characters (zero-width space/joiners, bidi marks,
+ * soft hyphen, word joiner, BOM…), control characters, combining marks without a base, and the fillers
+ * that fonts draw blank (Hangul fillers, braille blank).
+ */
+const INVISIBLE = /[\s\p{Cc}\p{Cf}\p{Z}\p{M}\u115f\u1160\u3164\uffa0\u2800]/gu;
+
+/** True when the text has at least one character a reader can see. */
+export function hasVisibleText(s: string): boolean {
+  return s.replace(INVISIBLE, '').length > 0;
+}
+
+/** Wraps user text in a first-strong isolate (FSI … PDI): it cannot reorder the sentence around it. */
+export function isolate(s: string): string {
+  return `\u2068${s}\u2069`;
+}

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { clock, consentStore, pdfSealer } from '../adapters/runtime';
 import { config } from '../config';
 import type { ConsentDocument } from '../documents/consent-document';
+import { freeTextSchema } from '../domain/person';
 import {
   type HttpEvent,
   type HttpResult,
@@ -19,7 +20,7 @@ import { requireRole } from '../workflow/staff-access';
 
 export const countersignRequestSchema = z.object({
   signature: signatureSchema,
-  findingNotes: z.record(z.string().max(64), z.string().max(2000, 'At most 2000 characters')).default({}),
+  findingNotes: z.record(z.string().max(64), freeTextSchema(2000)).default({}),
 });
 export type CountersignRequestBody = z.infer<typeof countersignRequestSchema>;
 

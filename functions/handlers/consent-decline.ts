@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { clock, consentStore } from '../adapters/runtime';
+import { freeTextSchema } from '../domain/person';
 import {
   type HttpEvent,
   type HttpResult,
@@ -15,7 +16,7 @@ import { declineConsent } from '../workflow/review';
 import { requireRole } from '../workflow/staff-access';
 
 export const declineRequestSchema = z.object({
-  reason: z.string().trim().min(1, 'A reason is required').max(2000),
+  reason: freeTextSchema(2000).refine((s) => s.length > 0, 'A reason is required'),
 });
 
 /** POST /clinic/consents/{consentId}/decline (doctor only). */

@@ -8,7 +8,7 @@ import { buildConsentDocument } from './consent-document';
 import { outboxMail } from './outbox';
 import type { RenderPdf, SealPdf } from './ports';
 import { recordSignature } from './signature';
-import { type ClinicDeps, loadOwnConsent, requireRole, staffActor } from './staff-access';
+import { actingDoctor, type ClinicDeps, loadOwnConsent, staffActor } from './staff-access';
 
 /** The doctor's review of a signed consent: countersign (final, sealed PDF) or decline. */
 
@@ -38,7 +38,7 @@ export async function countersignConsent(
   input: CountersignRequest,
   meta: RequestMeta,
 ) {
-  requireRole(staff, 'doctor');
+  const doctor = await actingDoctor(deps, staff);
   const consent = await loadOwnConsent(deps, staff, consentId);
   assertAwaitingCountersign(consent, 'countersigned');
   const findings = consent.screening?.findings ?? [];
@@ -67,9 +67,9 @@ export async function countersignConsent(
     status: 'countersigned',
     countersignature: {
       ...signature,
-      doctorId: staff.sub,
-      doctorName: staff.name,
-      licence: staff.licence ?? '',
+      doctorId: doctor.sub,
+      doctorName: doctor.name,
+      licence: doctor.licence,
     },
     findingNotes: Object.fromEntries(Object.entries(input.findingNotes).map(([k, v]) => [k, v.trim()])),
     countersignedAt: at,
@@ -135,7 +135,7 @@ export async function declineConsent(
   input: { reason: string },
   meta: RequestMeta,
 ) {
-  requireRole(staff, 'doctor');
+  const doctor = await actingDoctor(deps, staff);
   const consent = await loadOwnConsent(deps, staff, consentId);
   assertAwaitingCountersign(consent, 'declined');
   const at = deps.clock.now().toISOString();
@@ -144,7 +144,7 @@ export async function declineConsent(
       ...consent,
       status: 'declined',
       declinedAt: at,
-      declinedBy: staff.sub,
+      declinedBy: doctor.sub,
       declineReason: input.reason,
       updatedAt: at,
       rev: consent.rev + 1,

@@ -27,6 +27,25 @@ describe('e-mail templates', () => {
     expect(ar.text).toContain('ليلى حداد');
   });
 
+  it('isolate names and numbers, and carry the direction on the content itself (clients drop <body> attributes)', () => {
+    const ar = inviteEmail({
+      ...sampleInviteProps,
+      locale: 'ar',
+      treatment: 'الميزوثيرابي',
+      patientName: 'Layla Haddad',
+      branchPhone: '+971 4 000 0000',
+    });
+    expect(ar.html).toMatch(/<div dir="rtl" lang="ar"[^>]*text-align:right/);
+    expect(ar.html).toContain('<bdi>Layla Haddad</bdi>');
+    expect(ar.html).toContain('<bdi>+971 4 000 0000</bdi>');
+    // Plain text and subject: FSI … PDI around the Latin name and the number inside Arabic.
+    expect(ar.text).toContain('\u2068Layla Haddad\u2069');
+    expect(ar.text).toContain('\u2068+971 4 000 0000\u2069');
+    const en = inviteEmail({ ...sampleInviteProps, patientName: 'ليلى حداد' });
+    expect(en.text).toContain('\u2068ليلى حداد\u2069');
+    expect(en.subject).toBe('Your consent form for Mesotherapy at Demo Aesthetics Clinic');
+  });
+
   it('escape every interpolated value in HTML', () => {
     const evil = '<script>alert(1)</script>"><img src=x onerror=alert(2)>';
     const mail = inviteEmail({ ...sampleInviteProps, patientName: evil, clinicName: evil });

@@ -1,6 +1,6 @@
 import strings from '../../../templates/i18n/email.json';
 import type { Locale } from '../../domain/template';
-import { fillPlaceholders } from '../../domain/text';
+import { fillPlaceholders, isolate } from '../../domain/text';
 
 /**
  * E-mail templates are pure render functions: typed props in → subject, HTML and text out, in the
@@ -28,6 +28,13 @@ interface Block {
   href?: string;
 }
 
+/** True when a value has characters that could flow against the sentence's direction. */
+function mayRunAgainst(value: string, locale: Locale): boolean {
+  return locale === 'ar'
+    ? /[A-Za-z0-9\u00c0-\u024f+]/.test(value)
+    : /[\u0590-\u08ff\ufb1d-\ufefc]/.test(value);
+}
+
 function render(
   locale: Locale,
   subjectKey: Key,
@@ -36,7 +43,15 @@ function render(
 ): RenderedEmail {
   const dir = locale === 'ar' ? 'rtl' : 'ltr';
   const align = locale === 'ar' ? 'right' : 'left';
-  const escaped = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, escapeHtml(v)]));
+  // Values are isolated, so a name or number can never reorder the sentence around it (an Arabic
+  // sentence with a Latin name, a phone number inside Arabic): <bdi> in HTML, FSI…PDI in plain text
+  // wherever the value could run against the sentence.
+  const escaped = Object.fromEntries(
+    Object.entries(vars).map(([k, v]) => [k, `<bdi>${escapeHtml(v)}</bdi>`]),
+  );
+  const plain = Object.fromEntries(
+    Object.entries(vars).map(([k, v]) => [k, mayRunAgainst(v, locale) ? isolate(v) : v]),
+  );
   const htmlBlocks = blocks.map((b) => {
     const text = t(locale, b.key, escaped);
     if (b.kind === 'button' && b.href) {
@@ -45,15 +60,15 @@ function render(
     return b.kind === 'small' ? `<p style="color:#555;font-size:13px">${text}</p>` : `<p>${text}</p>`;
   });
   const footer = t(locale, 'footer', escaped);
-  const html = `<!doctype html><html lang="${locale}" dir="${dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(t(locale, subjectKey, vars))}</title></head><body dir="${dir}" style="font-family:Arial,'Noto Sans Arabic',sans-serif;font-size:15px;line-height:1.6;color:#1a1a1a;text-align:${align}"><div style="max-width:560px;margin:0 auto;padding:16px">${htmlBlocks.join('')}<hr style="border:none;border-top:1px solid #ddd"><p style="color:#777;font-size:12px">${footer}</p></div></body></html>`;
+  const html = `<!doctype html><html lang="${locale}" dir="${dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(t(locale, subjectKey, plain))}</title></head><body dir="${dir}" style="font-family:Arial,'Noto Sans Arabic',sans-serif;font-size:15px;line-height:1.6;color:#1a1a1a;text-align:${align}"><div dir="${dir}" lang="${locale}" style="max-width:560px;margin:0 auto;padding:16px;text-align:${align}">${htmlBlocks.join('')}<hr style="border:none;border-top:1px solid #ddd"><p style="color:#777;font-size:12px">${footer}</p></div></body></html>`;
   const text = [
     ...blocks.map((b) =>
-      b.kind === 'button' && b.href ? `${t(locale, b.key, vars)}: ${b.href}` : t(locale, b.key, vars),
+      b.kind === 'button' && b.href ? `${t(locale, b.key, plain)}: ${b.href}` : t(locale, b.key, plain),
     ),
     '',
-    t(locale, 'footer', vars),
+    t(locale, 'footer', plain),
   ].join('\n\n');
-  return { subject: t(locale, subjectKey, vars), html, text };
+  return { subject: t(locale, subjectKey, plain), html, text };
 }
 
 export interface InviteEmailProps {
