@@ -23,7 +23,7 @@ export async function postVerify(event: HttpEvent): Promise<HttpResult> {
       { path: '', message: 'Expected application/pdf bytes' },
     ]);
   }
-  const result = await verifyPdf(deps, bytes, requestMeta(event));
+  const result = await verifyPdf(deps, bytes);
   return json(200, result);
 }
 

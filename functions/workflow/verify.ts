@@ -1,7 +1,6 @@
 import type { SealCheck } from '../documents/seal/verify-seal';
-import { auditEvent, type RequestMeta } from '../domain/audit';
 import { sha256Hex } from '../domain/ids';
-import type { Clock, ConsentStore } from './ports';
+import type { ConsentStore } from './ports';
 
 /** The seal part of a /verify answer: about the file's signature only, never about the patient. */
 function sealView(check: SealCheck) {
@@ -16,32 +15,19 @@ function sealView(check: SealCheck) {
 /**
  * Anyone may ask whether bytes are exactly an issued version (their SHA-256 is in the archive) and
  * whether the embedded seal is intact (its signature verifies over every byte it covers). The answer
- * carries ids, status and times, never patient data.
+ * carries ids, status and times, never patient data. Nothing is written: however often a PDF is checked,
+ * the consent's record and its audit trail stay as they are (anonymous traffic must not grow a record
+ * that the final PDF prints; the per-address rate limit is the only count kept).
  */
 export async function verifyPdf(
-  deps: { store: ConsentStore; clock: Clock; checkSeal: (bytes: Uint8Array) => SealCheck },
+  deps: { store: ConsentStore; checkSeal: (bytes: Uint8Array) => SealCheck },
   bytes: Uint8Array,
-  meta: RequestMeta,
 ) {
   const sha256 = sha256Hex(bytes);
   const seal = sealView(deps.checkSeal(bytes));
   const hit = await deps.store.findPdfByHash(sha256);
   if (!hit) return { valid: false as const, sha256, seal };
   const consent = await deps.store.getConsent(hit.clinicId, hit.consentId);
-  await deps.store.appendEvent(
-    hit.clinicId,
-    auditEvent(
-      hit.consentId,
-      'verified',
-      deps.clock.now().toISOString(),
-      { kind: 'anonymous', id: 'verify' },
-      meta,
-      {
-        version: hit.ref.version,
-        sealIntact: seal.intact,
-      },
-    ),
-  );
   const latest = consent?.pdfVersions.at(-1);
   return {
     valid: true as const,

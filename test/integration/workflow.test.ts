@@ -102,6 +102,7 @@ describe('the eligible path, end to end', () => {
 
     const download = await call('GET', `/clinic/consents/${consentId}/pdf`, { token: doctor });
     expect(sha256(bytes(download))).toBe(finalSha);
+    const eventsBefore = (await call('GET', `/clinic/consents/${consentId}`, { token: doctor })).body.events;
 
     const verified = await call('POST', '/verify', {
       body: bytes(download),
@@ -110,6 +111,18 @@ describe('the eligible path, end to end', () => {
     expect(verified.status).toBe(200);
     expect(verified.body).toMatchObject({ valid: true, consentId, status: 'countersigned' });
     expect(JSON.stringify(verified.body)).not.toContain('Nadia');
+    for (let i = 0; i < 5; i++) {
+      const again = await call('POST', '/verify', {
+        body: bytes(download),
+        headers: { 'content-type': 'application/pdf' },
+      });
+      expect(again.body).toMatchObject({ valid: true, consentId });
+    }
+    // Public checks are never written into the consent's record.
+    const eventsAfter = (await call('GET', `/clinic/consents/${consentId}`, { token: doctor })).body
+      .events as Array<{ type: string }>;
+    expect(eventsAfter).toEqual(eventsBefore);
+    expect(eventsAfter.map((e) => e.type)).not.toContain('verified');
 
     const tampered = Buffer.from(bytes(download));
     const mid = Math.floor(tampered.length / 2);
