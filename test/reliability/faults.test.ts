@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDocumentClient } from '../../functions/adapters/clients';
 import type { ConsentRecord } from '../../functions/domain/model';
 import { systemClock } from '../../functions/workflow/ports';
-import type { LocalStack } from '../../infra/local/stack';
+import { startTestStack, type TestStack } from '../support/stack';
 import {
   Api,
   expectContract,
@@ -12,7 +12,6 @@ import {
   type Reply,
   sha256,
   sleep,
-  startStack,
   Table,
   waitFor,
 } from './harness';
@@ -24,12 +23,12 @@ import {
  * render and the write, or after the write but before the reply: the record stays consistent, and the
  * request can simply be sent again.
  */
-let stack: LocalStack;
+let stack: TestStack;
 let api: Api;
 let table: Table;
 
 beforeAll(async () => {
-  stack = await startStack({ port: 3430, dynamoPort: 8430, sesPort: 8435 });
+  stack = await startTestStack();
   api = new Api(stack.appUrl);
   table = new Table(stack.dynamoEndpoint, stack.tableName);
 });
@@ -148,7 +147,7 @@ function expect503(r: Reply, context: string) {
   expectContract(r, context, [503]);
   expect(r.status, `${context}: ${r.text}`).toBe(503);
   expect(r.json).toEqual({ error: 'unavailable', message: expect.any(String) });
-  expect(r.headers['retry-after']).toBeTruthy();
+  expect(r.headers.get('retry-after')).toBeTruthy();
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ConsentRecord } from '../../functions/domain/model';
-import type { LocalStack } from '../../infra/local/stack';
 import { signaturePng } from '../fixtures/consent-document';
+import { startTestStack, type TestStack } from '../support/stack';
 import {
   Api,
   expectContract,
@@ -11,7 +11,6 @@ import {
   type Reply,
   sentEmails,
   sleep,
-  startStack,
   Table,
   waitFor,
 } from './harness';
@@ -23,12 +22,12 @@ import {
  */
 const PATIENTS = 50;
 
-let stack: LocalStack;
+let stack: TestStack;
 let api: Api;
 let table: Table;
 
 beforeAll(async () => {
-  stack = await startStack({ port: 3420, dynamoPort: 8420, sesPort: 8425 });
+  stack = await startTestStack();
   api = new Api(stack.appUrl);
   table = new Table(stack.dynamoEndpoint, stack.tableName);
 });

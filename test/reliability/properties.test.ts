@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { generateKeyPair, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../infra/local/stack';
+import { startTestStack, type TestStack } from '../support/stack';
 import {
   answersBody,
   anyJson,
@@ -14,16 +14,7 @@ import {
   pathSegment,
   signatureBody,
 } from './generators';
-import {
-  Api,
-  expectContract,
-  REVIEW_ANSWERS,
-  type Reply,
-  safeJson,
-  sha256,
-  startStack,
-  Table,
-} from './harness';
+import { Api, expectContract, REVIEW_ANSWERS, type Reply, safeJson, sha256, Table } from './harness';
 
 /**
  * Properties over every input surface of the API, on a real local stack: whatever arrives, the answer
@@ -41,13 +32,13 @@ const runs = (n: number) => Math.max(10, Math.round(n * SCALE));
 /** A safety valve for a loaded machine: fast-check stops generating (without failing) after this long. */
 const TIME_LIMIT_MS = Number(process.env.RELIABILITY_PROPERTY_MS ?? 20_000);
 
-let stack: LocalStack;
+let stack: TestStack;
 let api: Api;
 let table: Table;
 const executed: Record<string, number> = {};
 
 beforeAll(async () => {
-  stack = await startStack({ port: 3400, dynamoPort: 8400, sesPort: 8405 });
+  stack = await startTestStack();
   api = new Api(stack.appUrl);
   table = new Table(stack.dynamoEndpoint, stack.tableName);
 });
@@ -707,7 +698,7 @@ describe('paths', () => {
           // Nothing but the fixture's own link and id is valid; random names may match a real asset file, and
           // dot segments ("/intake/..") normalise to "/", which redirects to the dashboard.
           const asset = path(segment).startsWith('/assets/') && r.status === 200;
-          const home = r.status === 302 && r.headers.location === '/clinic';
+          const home = r.status === 302 && r.headers.get('location') === '/clinic';
           if (!asset && !home) expect(r.status).toBeGreaterThanOrEqual(400);
         },
       ),

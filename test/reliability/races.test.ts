@@ -5,7 +5,7 @@ import type { ConsentRecord } from '../../functions/domain/model';
 import { screenAnswers } from '../../functions/domain/screening';
 import { loadTemplate } from '../../functions/domain/template-store';
 import type { ConsentWrite } from '../../functions/workflow/ports';
-import type { LocalStack } from '../../infra/local/stack';
+import { startTestStack, type TestStack } from '../support/stack';
 import {
   Api,
   expectContract,
@@ -14,7 +14,6 @@ import {
   REVIEW_ANSWERS,
   sha256,
   sleep,
-  startStack,
   Table,
   waitFor,
 } from './harness';
@@ -24,14 +23,14 @@ import {
  * identical requests have exactly one winner and leave exactly one set of side effects, and answers
  * that change while a signature is being rendered can never produce a signed PDF of stale answers.
  */
-let stack: LocalStack;
+let stack: TestStack;
 let api: Api;
 let table: Table;
 let coordinator: string;
 let doctor: string;
 
 beforeAll(async () => {
-  stack = await startStack({ port: 3410, dynamoPort: 8410, sesPort: 8415 });
+  stack = await startTestStack();
   api = new Api(stack.appUrl);
   table = new Table(stack.dynamoEndpoint, stack.tableName);
   coordinator = await api.login('coordinator');
