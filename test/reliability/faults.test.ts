@@ -3,16 +3,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDocumentClient } from '../../functions/adapters/clients';
 import type { ConsentRecord } from '../../functions/domain/model';
 import { systemClock } from '../../functions/workflow/ports';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
 import {
-  Api,
+  type Api,
   expectContract,
   finalEmailsByConsent,
   REVIEW_ANSWERS,
   type Reply,
   sha256,
   sleep,
-  Table,
+  startSuite,
+  stopSuite,
+  type Table,
   waitFor,
 } from './harness';
 
@@ -27,17 +29,9 @@ let stack: TestStack;
 let api: Api;
 let table: Table;
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  api = new Api(stack.appUrl);
-  table = new Table(stack.dynamoEndpoint, stack.tableName);
-});
+beforeAll(async () => ({ stack, api, table } = await startSuite()));
 
-afterAll(async () => {
-  api?.close();
-  table?.close();
-  await stack?.stop();
-});
+afterAll(() => stopSuite({ stack, api, table }));
 
 // ---------------------------------------------------------------------------------------------------
 // Fault injection at the SDK client: a middleware on the document client the handlers share.

@@ -11,7 +11,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AnswersInput } from '../../functions/domain/answers-schema';
 import { hashLinkToken } from '../../functions/domain/tokens';
 import { LIMITS } from '../../functions/workflow/rate-limit';
-import { type Reply, type StoredEmail, sentEmails, sha256 } from '../support/client';
+import { Api, type Reply, type StoredEmail, sentEmails, sha256 } from '../support/client';
+import { startTestStack, type TestStack } from '../support/stack';
 
 /**
  * The reliability suite's harness: each test file starts its own in-process local stack on free ports
@@ -30,6 +31,29 @@ export {
   sha256,
   uniqueEmail,
 } from '../support/client';
+
+/** What each reliability file runs against: its own stack, a client for it and a direct table reader. */
+export interface Suite {
+  stack: TestStack;
+  api: Api;
+  table: Table;
+}
+
+/** Starts a file's stack on free ports (in its beforeAll); `stopSuite` in its afterAll. */
+export async function startSuite(): Promise<Suite> {
+  const stack = await startTestStack();
+  return {
+    stack,
+    api: new Api(stack.appUrl),
+    table: new Table(stack.dynamoEndpoint, stack.tableName),
+  };
+}
+
+export async function stopSuite(s: Partial<Suite>): Promise<void> {
+  s.api?.close();
+  s.table?.close();
+  await s.stack?.stop();
+}
 
 /** Answers that screen `needs_review` with one review finding (blood thinners). */
 export const REVIEW_ANSWERS: AnswersInput = {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ConsentRecord } from '../../functions/domain/model';
 import { signaturePng } from '../fixtures/consent-document';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
 import {
-  Api,
+  type Api,
   expectContract,
   finalEmailsByConsent,
   percentile,
@@ -11,7 +11,9 @@ import {
   type Reply,
   sentEmails,
   sleep,
-  Table,
+  startSuite,
+  stopSuite,
+  type Table,
   waitFor,
 } from './harness';
 
@@ -26,17 +28,9 @@ let stack: TestStack;
 let api: Api;
 let table: Table;
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  api = new Api(stack.appUrl);
-  table = new Table(stack.dynamoEndpoint, stack.tableName);
-});
+beforeAll(async () => ({ stack, api, table } = await startSuite()));
 
-afterAll(async () => {
-  api?.close();
-  table?.close();
-  await stack?.stop();
-});
+afterAll(() => stopSuite({ stack, api, table }));
 
 it(`${PATIENTS} patients at once: 0 errors, 0 lost records, every e-mail exactly once`, async () => {
   const coordinator = await api.login('coordinator');

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { generateKeyPair, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
 import {
   answersBody,
   anyJson,
@@ -14,7 +14,17 @@ import {
   pathSegment,
   signatureBody,
 } from './generators';
-import { Api, expectContract, REVIEW_ANSWERS, type Reply, safeJson, sha256, Table } from './harness';
+import {
+  type Api,
+  expectContract,
+  REVIEW_ANSWERS,
+  type Reply,
+  safeJson,
+  sha256,
+  startSuite,
+  stopSuite,
+  type Table,
+} from './harness';
 
 /**
  * Properties over every input surface of the API, on a real local stack: whatever arrives, the answer
@@ -37,17 +47,11 @@ let api: Api;
 let table: Table;
 const executed: Record<string, number> = {};
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  api = new Api(stack.appUrl);
-  table = new Table(stack.dynamoEndpoint, stack.tableName);
-});
+beforeAll(async () => ({ stack, api, table } = await startSuite()));
 
 afterAll(async () => {
   console.log(`property runs per surface: ${JSON.stringify(executed)}`);
-  api?.close();
-  table?.close();
-  await stack?.stop();
+  await stopSuite({ stack, api, table });
 });
 
 async function check<T>(name: string, prop: fc.IAsyncProperty<T>, numRuns: number) {

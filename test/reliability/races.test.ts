@@ -5,16 +5,18 @@ import type { ConsentRecord } from '../../functions/domain/model';
 import { screenAnswers } from '../../functions/domain/screening';
 import { loadTemplate } from '../../functions/domain/template-store';
 import type { ConsentWrite } from '../../functions/workflow/ports';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
 import {
-  Api,
+  type Api,
   expectContract,
   finalEmailsByConsent,
   pdfText,
   REVIEW_ANSWERS,
   sha256,
   sleep,
-  Table,
+  startSuite,
+  stopSuite,
+  type Table,
   waitFor,
 } from './harness';
 
@@ -30,18 +32,12 @@ let coordinator: string;
 let doctor: string;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  api = new Api(stack.appUrl);
-  table = new Table(stack.dynamoEndpoint, stack.tableName);
+  ({ stack, api, table } = await startSuite());
   coordinator = await api.login('coordinator');
   doctor = await api.login('doctor');
 });
 
-afterAll(async () => {
-  api?.close();
-  table?.close();
-  await stack?.stop();
-});
+afterAll(() => stopSuite({ stack, api, table }));
 
 const template = loadTemplate('mesotherapy');
 if (!template) throw new Error('mesotherapy template missing');
