@@ -21,16 +21,7 @@ import { startTestStack, type TestStack } from '../support/stack';
  * exactly as given. Table reads for before/after comparisons go through a separate low-level client, never
  * through the code under test.
  */
-export {
-  Api,
-  type CallOptions,
-  type Reply,
-  type Screening,
-  type StoredEmail,
-  sentEmails,
-  sha256,
-  uniqueEmail,
-} from '../support/client';
+export { Api, type Reply, sentEmails, sha256 } from '../support/client';
 
 /** What each reliability file runs against: its own stack, a client for it and a direct table reader. */
 export interface Suite {
