@@ -7,9 +7,18 @@ process.env.LOG_LEVEL ??= 'SILENT';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000 } },
       {
         test: {
+          // Pure code only: no sockets, no servers, no bundler (those live in infra, integration, …).
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          testTimeout: 20_000,
+          hookTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          // The CDK app synthesised and checked, and the Lambda bundles built by esbuild.
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
           testTimeout: 120_000,
@@ -18,6 +27,7 @@ export default defineConfig({
       },
       {
         test: {
+          // One local stack on free ports for the whole project; its urls reach the files through provide/inject.
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
@@ -28,7 +38,7 @@ export default defineConfig({
       },
       {
         test: {
-          // Properties, races, load and faults on in-process local stacks (each file starts its own).
+          // Properties, races, load and faults on in-process local stacks (each file starts its own, on free ports).
           name: 'reliability',
           include: ['test/reliability/**/*.test.ts'],
           testTimeout: 180_000,

@@ -25,7 +25,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
 const RENDER_RUNS = Number(process.env.BENCH_RENDER_RUNS ?? 30);
 const SINGLE_RUNS = Number(process.env.BENCH_SINGLE_RUNS ?? 10);
 const WAVES = Number(process.env.BENCH_WAVES ?? 2);
-const PORTS = { port: 3490, dynamoPort: 8490, sesPort: 8495 };
 
 const log = (s: string) => process.stdout.write(`${s}\n`);
 const usd = (n: number) => `$${n.toFixed(6)}`;
@@ -89,9 +88,10 @@ async function main() {
 
     // ------------------------------------------------------------------ local stack
     log('▸ starting the local stack…');
-    const { startLocalStack } = await import('../infra/local/stack');
     const { Api, Table } = await import('../test/reliability/harness');
-    const stack: LocalStack = await startLocalStack({ ...PORTS, dataDir: null, sweepIntervalMs: 2_000 });
+    // On ports the OS says are free (the tests' helper), so a running `npm start` or test run cannot collide.
+    const { startTestStack } = await import('../test/support/stack');
+    const stack: LocalStack = await startTestStack({ sweepIntervalMs: 2_000 });
     const api = new Api(stack.appUrl);
     const tbl = new Table(stack.dynamoEndpoint, stack.tableName);
     let flows: {

@@ -38,7 +38,7 @@ let h: Harness;
 let intakeUrl = '';
 
 beforeAll(async () => {
-  h = await startHarness({ port: 3100, dynamoPort: 8100, sesPort: 8105 });
+  h = await startHarness();
 }, 300_000);
 
 afterAll(async () => {
@@ -99,7 +99,7 @@ describe('clinic to patient to doctor, through the pages', () => {
 
     // The invite e-mail goes out (the patient could also open the link from there).
     await eventually(
-      async () => (await sesEmails(h.sesUrl)).find((m) => m.destination?.to?.includes(PATIENT.email)),
+      async () => (await sesEmails(h)).find((m) => m.destination?.to?.includes(PATIENT.email)),
       30_000,
       'the invite e-mail',
     );
@@ -250,7 +250,7 @@ describe('clinic to patient to doctor, through the pages', () => {
   it('the final e-mail reaches the patient with the PDF attached, and shows in the mail UI', async () => {
     const mail = await eventually(
       async () =>
-        (await sesEmails(h.sesUrl)).find(
+        (await sesEmails(h)).find(
           (m) =>
             m.destination?.to?.includes(PATIENT.email) &&
             (m.attachments ?? []).some((a) => a.contentType?.startsWith('application/pdf')),
@@ -329,7 +329,7 @@ describe('staff sign-in in AWS', () => {
     Object.assign(process.env, { COGNITO_DOMAIN: domain, COGNITO_CLIENT_ID: 'test-client-id' });
     const { context, page, problems } = await newPage(h, DESKTOP);
     try {
-      const idToken = await staffToken(h.appUrl, DOCTOR, 'doctor');
+      const idToken = await staffToken(h, DOCTOR, 'doctor');
       const seen: { authorize?: URL; token?: URLSearchParams[]; revoke?: URLSearchParams; logout?: URL } = {
         token: [],
       };

@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { type LocalStack, REPO_ROOT, startLocalStack } from '../../infra/local/stack';
+import { REPO_ROOT } from '../../infra/local/stack';
+import { Api, type StoredEmail } from '../support/client';
+import { startTestStack, type TestStack } from '../support/stack';
 import { ensureChromium } from './chromium';
 
 /**
@@ -48,31 +50,33 @@ export interface InPage {
 }
 
 export interface Harness {
-  stack: LocalStack;
+  stack: TestStack;
   browser: Browser;
   appUrl: string;
   sesUrl: string;
+  /** The shared API client (test/support/client.ts), for set-up that is not itself under test. */
+  api: Api;
   stop(): Promise<void>;
 }
 
-export async function startHarness(ports: {
-  port: number;
-  dynamoPort: number;
-  sesPort: number;
-}): Promise<Harness> {
+/** The local stack on free ports and Chromium, side by side. */
+export async function startHarness(): Promise<Harness> {
   const executablePath = ensureChromium();
   const [stack, browser] = await Promise.all([
-    startLocalStack({ ...ports, dataDir: null, sweepIntervalMs: 1_000 }),
+    startTestStack({ sweepIntervalMs: 1_000 }),
     // playwright starts Chromium with a new, empty temporary profile (--user-data-dir) and removes it on close.
     chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true }),
   ]);
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const api = new Api(stack.appUrl, stack.sesUrl);
   return {
     stack,
     browser,
     appUrl: stack.appUrl,
     sesUrl: stack.sesUrl,
+    api,
     stop: async () => {
+      api.close();
       await browser.close().catch(() => undefined);
       await stack.stop();
     },
@@ -210,47 +214,23 @@ export async function signInToDashboard(
 }
 
 /** A staff bearer token straight from the API, for test setup that is not itself under test. */
-export async function staffToken(
-  appUrl: string,
-  email: string,
-  role: 'doctor' | 'coordinator',
-): Promise<string> {
-  const res = await fetch(`${appUrl}/local/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, role }),
-  });
-  if (!res.ok) throw new Error(`local login failed: ${res.status}`);
-  return ((await res.json()) as { token: string }).token;
+export function staffToken(h: Harness, email: string, role: 'doctor' | 'coordinator'): Promise<string> {
+  return h.api.login(role, 'demo', email);
 }
 
 /** Creates an intake link through the API (for tests about the patient page alone). */
 export async function createInvite(
-  appUrl: string,
+  h: Harness,
   patient: { fullName: string; email: string; locale: 'en' | 'ar'; phone?: string },
   branchId?: string,
 ): Promise<string> {
-  const token = await staffToken(appUrl, COORDINATOR, 'coordinator');
-  const res = await fetch(`${appUrl}/clinic/invites`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ patient, treatmentId: 'mesotherapy', ...(branchId ? { branchId } : {}) }),
-  });
-  if (res.status !== 201) throw new Error(`invite failed: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { intakeUrl: string }).intakeUrl;
+  const token = await staffToken(h, COORDINATOR, 'coordinator');
+  const inv = await h.api.invite(token, patient, branchId ? { branchId } : {});
+  return inv.intakeUrl;
 }
 
-export interface SesEmail {
-  subject?: string;
-  destination?: { to?: string[] };
-  attachments?: { filename?: string; contentType?: string; content?: string }[];
-}
-
-export async function sesEmails(sesUrl: string): Promise<SesEmail[]> {
-  const res = await fetch(`${sesUrl}/store`);
-  const body = (await res.json()) as { emails?: SesEmail[] };
-  return body.emails ?? [];
-}
+/** The e-mails aws-ses-v2-local holds. */
+export const sesEmails = (h: Harness): Promise<StoredEmail[]> => h.api.sentEmails();
 
 /** Polls until `check` returns a value (mail goes out after commit, through the stream). */
 export async function eventually<T>(

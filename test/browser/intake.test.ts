@@ -29,7 +29,7 @@ import {
 let h: Harness;
 
 beforeAll(async () => {
-  h = await startHarness({ port: 3101, dynamoPort: 8101, sesPort: 8106 });
+  h = await startHarness();
 }, 300_000);
 
 afterAll(async () => {
@@ -63,7 +63,7 @@ async function answerMedical(page: Page, locale: Locale, opts: { yes?: string[];
 
 async function openInvite(page: Page, locale: Locale, name: string, branchId?: string, phone?: string) {
   const url = await createInvite(
-    h.appUrl,
+    h,
     {
       fullName: name,
       email: `${name.split(' ')[0]?.toLowerCase() ?? 'p'}@example.test`,
@@ -150,7 +150,7 @@ describe('the patient page', () => {
     await page.getByText('Countersigned. The final PDF is being e-mailed').waitFor({ timeout: 30_000 });
     await eventually(
       async () =>
-        (await sesEmails(h.sesUrl)).find(
+        (await sesEmails(h)).find(
           (m) =>
             m.destination?.to?.includes('mariam@example.test') &&
             (m.attachments ?? []).some((a) => a.contentType?.startsWith('application/pdf')),
@@ -367,7 +367,7 @@ describe('the patient page', () => {
   });
 
   it('serves the pages with the security headers', async () => {
-    const url = await createInvite(h.appUrl, {
+    const url = await createInvite(h, {
       fullName: 'Header Check',
       email: 'headers@example.test',
       locale: 'en',

@@ -1,19 +1,16 @@
 import type { TestProject } from 'vitest/node';
-import type { LocalStack } from '../../infra/local/stack';
+import { startTestStack, type TestStack } from '../support/stack';
 
 /**
  * One real local stack (DynamoDB Local in memory, aws-ses-v2-local, the local API server, the
- * stream poller and sweeper) for the integration project; tests reach it only over HTTP.
+ * stream poller and sweeper) on free ports for the integration project; tests reach it only over HTTP,
+ * at the urls provided here (`inject('appUrl')` …).
  */
-export const INTEGRATION_PORTS = { port: 3200, dynamoPort: 8200, sesPort: 8205 };
-
-let stack: LocalStack | undefined;
+let stack: TestStack | undefined;
 
 export default async function setup(project: TestProject) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   process.env.LOG_LEVEL = 'WARN';
-  const { startLocalStack } = await import('../../infra/local/stack');
-  stack = await startLocalStack({ ...INTEGRATION_PORTS, dataDir: null, sweepIntervalMs: 1000 });
+  stack = await startTestStack({ sweepIntervalMs: 1000 });
   project.provide('appUrl', stack.appUrl);
   project.provide('sesUrl', stack.sesUrl);
   project.provide('dynamoEndpoint', stack.dynamoEndpoint);

@@ -4,12 +4,12 @@ import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import * as mupdf from 'mupdf';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { hashLinkToken } from '../../functions/domain/tokens';
-import type { LocalStack } from '../../infra/local/stack';
 import { routes } from '../../infra/routes';
 import { cleanAnswers } from '../fixtures/answers';
+import { Api } from '../support/client';
+import { startTestStack, type TestStack } from '../support/stack';
 import {
   answer,
-  appUrl,
   bytes,
   call,
   invite,
@@ -75,7 +75,7 @@ async function everyPatientRoute(token: string): Promise<Array<[string, number]>
     out.push([route.id, (await call(route.method, path, json ? { json } : {})).status]);
     if (route.id === 'intake-page') {
       // The HTML page as a browser asks for it, too.
-      const html = await fetch(`${appUrl()}${path}`, { headers: { accept: 'text/html' } });
+      const html = await call('GET', path, { headers: { accept: 'text/html' } });
       out.push([`${route.id} (html)`, html.status]);
     }
   }
@@ -388,9 +388,9 @@ describe('output encoding: hostile text in every field', () => {
 
   it('the intake page and the clinic page never echo it: they render data client-side, as text', async () => {
     for (const path of [`/intake/${linkToken}`, '/clinic']) {
-      const res = await fetch(`${appUrl()}${path}`, { headers: { accept: 'text/html' } });
+      const res = await call('GET', path, { headers: { accept: 'text/html' } });
       expect(res.headers.get('content-type')).toMatch(/^text\/html/);
-      const html = await res.text();
+      const html = res.text;
       expectEscaped(html, path);
       expect(html).not.toContain('Nour');
       expect(html).toContain('<meta name="referrer" content="no-referrer"');
@@ -508,7 +508,7 @@ describe('/verify and the seal', () => {
  */
 describe('logs carry no patient data', () => {
   const lines: string[] = [];
-  let stack: LocalStack | undefined;
+  let stack: TestStack | undefined;
   const restore: Array<() => void> = [];
 
   beforeAll(async () => {
@@ -536,15 +536,7 @@ describe('logs carry no patient data', () => {
       });
     }
     process.env.LOG_LEVEL = 'DEBUG';
-    const { startLocalStack } = await import('../../infra/local/stack');
-    stack = await startLocalStack({
-      port: 3500,
-      dynamoPort: 8500,
-      sesPort: 8505,
-      dataDir: null,
-      sweepIntervalMs: 1000,
-      log: capture,
-    });
+    stack = await startTestStack({ sweepIntervalMs: 1000, log: capture });
   }, 120_000);
 
   afterAll(async () => {
@@ -553,30 +545,16 @@ describe('logs carry no patient data', () => {
   });
 
   it('runs invite → open → answers → sign → download → countersign → e-mails → verify → decline → revoke, logging no PHI', async () => {
-    const base = 'http://127.0.0.1:3500';
+    const client = new Api(stack?.appUrl as string, stack?.sesUrl);
     const req = async (
       method: string,
       path: string,
       opts: { token?: string; json?: unknown; body?: Uint8Array } = {},
     ) => {
-      const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'log-test' };
-      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-      if (opts.json !== undefined) headers['content-type'] = 'application/json';
+      const headers: Record<string, string> = { 'user-agent': 'log-test' };
       if (opts.body) headers['content-type'] = 'application/pdf';
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers,
-        ...(opts.json !== undefined
-          ? { body: JSON.stringify(opts.json) }
-          : opts.body
-            ? { body: opts.body }
-            : {}),
-      });
-      const type = res.headers.get('content-type') ?? '';
-      return {
-        status: res.status,
-        body: (type.includes('json') ? await res.json() : new Uint8Array(await res.arrayBuffer())) as never,
-      };
+      const r = await client.call<never>(method, path, { ...opts, headers });
+      return { status: r.status, body: r.body };
     };
     const staff = async (role: 'doctor' | 'coordinator') =>
       (
@@ -612,7 +590,7 @@ describe('logs carry no patient data', () => {
     const { intakeUrl, inviteId } = inv.body as { intakeUrl: string; inviteId: string };
     const token = intakeUrl.split('/').pop() as string;
     expect((await req('GET', `/intake/${token}`)).status).toBe(200);
-    await fetch(`${base}/intake/${token}`, { headers: { accept: 'text/html' } });
+    await client.call('GET', `/intake/${token}`, { headers: { accept: 'text/html' } });
     // A rejected request with PHI in it must not be logged either.
     expect(
       (
@@ -715,8 +693,7 @@ describe('logs carry no patient data', () => {
     // Wait for the mailer: invite (with its own e-mailed token), notices, final e-mails with the PDF.
     let mails: StoredEmail[] = [];
     for (let i = 0; i < 100; i++) {
-      mails = ((await (await fetch('http://127.0.0.1:8505/store')).json()) as { emails: StoredEmail[] })
-        .emails;
+      mails = await client.sentEmails();
       if (
         mails.filter((m) => m.attachments?.some((x) => x.filename === `consent-${consentId}.pdf`)).length >= 2
       )

@@ -324,7 +324,7 @@ describe('bad input changes nothing', () => {
     const a = await answer(inv.linkToken);
     expect(a.status).toBe(410);
     expect(a.body).toMatchObject({ error: 'link_expired' });
-    const html = await fetch(`${inject('appUrl')}/intake/${inv.linkToken}`);
+    const html = await call('GET', `/intake/${inv.linkToken}`, { headers: { accept: '*/*' } });
     expect(html.status).toBe(410);
   });
 });

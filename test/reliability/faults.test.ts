@@ -3,17 +3,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDocumentClient } from '../../functions/adapters/clients';
 import type { ConsentRecord } from '../../functions/domain/model';
 import { systemClock } from '../../functions/workflow/ports';
-import type { LocalStack } from '../../infra/local/stack';
+import type { TestStack } from '../support/stack';
 import {
-  Api,
+  type Api,
   expectContract,
   finalEmailsByConsent,
   REVIEW_ANSWERS,
   type Reply,
   sha256,
   sleep,
-  startStack,
-  Table,
+  startSuite,
+  stopSuite,
+  type Table,
   waitFor,
 } from './harness';
 
@@ -24,21 +25,13 @@ import {
  * render and the write, or after the write but before the reply: the record stays consistent, and the
  * request can simply be sent again.
  */
-let stack: LocalStack;
+let stack: TestStack;
 let api: Api;
 let table: Table;
 
-beforeAll(async () => {
-  stack = await startStack({ port: 3430, dynamoPort: 8430, sesPort: 8435 });
-  api = new Api(stack.appUrl);
-  table = new Table(stack.dynamoEndpoint, stack.tableName);
-});
+beforeAll(async () => ({ stack, api, table } = await startSuite()));
 
-afterAll(async () => {
-  api?.close();
-  table?.close();
-  await stack?.stop();
-});
+afterAll(() => stopSuite({ stack, api, table }));
 
 // ---------------------------------------------------------------------------------------------------
 // Fault injection at the SDK client: a middleware on the document client the handlers share.
@@ -148,7 +141,7 @@ function expect503(r: Reply, context: string) {
   expectContract(r, context, [503]);
   expect(r.status, `${context}: ${r.text}`).toBe(503);
   expect(r.json).toEqual({ error: 'unavailable', message: expect.any(String) });
-  expect(r.headers['retry-after']).toBeTruthy();
+  expect(r.headers.get('retry-after')).toBeTruthy();
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { Agent, request as httpRequest } from 'node:http';
 import {
   type AttributeValue,
   BatchWriteItemCommand,
@@ -12,217 +11,39 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AnswersInput } from '../../functions/domain/answers-schema';
 import { hashLinkToken } from '../../functions/domain/tokens';
 import { LIMITS } from '../../functions/workflow/rate-limit';
-import type { LocalStack } from '../../infra/local/stack';
-import { cleanAnswers } from '../fixtures/answers';
+import { Api, type Reply, type StoredEmail, sentEmails, sha256 } from '../support/client';
+import { startTestStack, type TestStack } from '../support/stack';
 
 /**
- * The reliability suite's harness: each test file starts its own in-process local stack (so it can reach
- * into the SDK clients and the store to inject faults) and talks to it over real HTTP with node:http, which
- * sends paths and header bytes exactly as given (fetch would normalise them). Table reads for before/after
- * comparisons go through a separate low-level client, never through the code under test.
+ * The reliability suite's harness: each test file starts its own in-process local stack on free ports
+ * (test/support/stack.ts, so it can reach into the SDK clients and the store to inject faults) and talks to
+ * it over real HTTP with the shared client (test/support/client.ts), which sends paths and header bytes
+ * exactly as given. Table reads for before/after comparisons go through a separate low-level client, never
+ * through the code under test.
  */
-export interface Ports {
-  port: number;
-  dynamoPort: number;
-  sesPort: number;
+export { Api, type Reply, sentEmails, sha256 } from '../support/client';
+
+/** What each reliability file runs against: its own stack, a client for it and a direct table reader. */
+export interface Suite {
+  stack: TestStack;
+  api: Api;
+  table: Table;
 }
 
-export async function startStack(ports: Ports, sweepIntervalMs = 1000): Promise<LocalStack> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  process.env.LOG_LEVEL ??= 'SILENT';
-  const { startLocalStack } = await import('../../infra/local/stack');
-  return startLocalStack({ ...ports, dataDir: null, sweepIntervalMs });
+/** Starts a file's stack on free ports (in its beforeAll); `stopSuite` in its afterAll. */
+export async function startSuite(): Promise<Suite> {
+  const stack = await startTestStack();
+  return {
+    stack,
+    api: new Api(stack.appUrl),
+    table: new Table(stack.dynamoEndpoint, stack.tableName),
+  };
 }
 
-export interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  bytes: Buffer;
-  /** Parsed JSON body (undefined when the body is not JSON). */
-  json: Record<string, unknown> | undefined;
-  ms: number;
-}
-
-export interface CallOptions {
-  token?: string;
-  json?: unknown;
-  body?: string | Uint8Array;
-  headers?: Record<string, string>;
-}
-
-const REQUEST_TIMEOUT_MS = 90_000;
-
-/** A keep-alive HTTP client for one stack; `path` goes on the wire untouched. */
-export class Api {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 128 });
-  readonly host: string;
-  readonly port: number;
-
-  constructor(appUrl: string) {
-    const u = new URL(appUrl);
-    this.host = u.hostname;
-    this.port = Number(u.port);
-  }
-
-  call(method: string, path: string, opts: CallOptions = {}): Promise<Reply> {
-    const headers: Record<string, string> = { accept: 'application/json', ...(opts.headers ?? {}) };
-    if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
-    let body: Buffer | undefined;
-    if (opts.json !== undefined) {
-      headers['content-type'] ??= 'application/json';
-      body = Buffer.from(JSON.stringify(opts.json));
-    } else if (opts.body !== undefined) body = Buffer.from(opts.body);
-    if (body) headers['content-length'] = String(body.length);
-    return this.send(method, path, headers, body, true);
-  }
-
-  private send(
-    method: string,
-    path: string,
-    headers: Record<string, string>,
-    body: Buffer | undefined,
-    retry: boolean,
-  ): Promise<Reply> {
-    const t0 = performance.now();
-    return new Promise<Reply>((resolve, reject) => {
-      const req = httpRequest(
-        { host: this.host, port: this.port, method, path, headers, agent: this.agent },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            const bytes = Buffer.concat(chunks);
-            const text = bytes.toString('utf8');
-            let json: Record<string, unknown> | undefined;
-            if (String(res.headers['content-type'] ?? '').includes('application/json')) {
-              try {
-                json = JSON.parse(text) as Record<string, unknown>;
-              } catch {
-                json = undefined;
-              }
-            }
-            resolve({
-              status: res.statusCode ?? 0,
-              headers: res.headers,
-              text,
-              bytes,
-              json,
-              ms: performance.now() - t0,
-            });
-          });
-        },
-      );
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        // A kept-alive socket the server closed while idle: the request never reached it, so send it
-        // again on a fresh connection (what browsers do). Anything else is a real failure.
-        if (retry && req.reusedSocket && err.code === 'ECONNRESET') {
-          this.send(method, path, headers, body, false).then(resolve, reject);
-        } else reject(err);
-      });
-      // A request that never completes is a failure with a name, not a silent hang of the whole suite.
-      req.setTimeout(REQUEST_TIMEOUT_MS, () =>
-        req.destroy(new Error(`no reply within ${REQUEST_TIMEOUT_MS} ms: ${method} ${path.slice(0, 200)}`)),
-      );
-      req.end(body);
-    });
-  }
-
-  async login(role: 'doctor' | 'coordinator', clinicId = 'demo', email?: string): Promise<string> {
-    const r = await this.call('POST', '/local/login', {
-      json: { email: email ?? `${role}@${clinicId}.example.test`, role, clinicId },
-    });
-    if (r.status !== 200) throw new Error(`login failed: ${r.status} ${r.text}`);
-    return r.json?.token as string;
-  }
-
-  async invite(
-    coordinator: string,
-    patient: Record<string, unknown> = {},
-    extra: Record<string, unknown> = {},
-  ) {
-    const r = await this.call('POST', '/clinic/invites', {
-      token: coordinator,
-      json: {
-        patient: { fullName: 'Layla Haddad', email: uniqueEmail(), locale: 'en', ...patient },
-        treatmentId: 'mesotherapy',
-        ...extra,
-      },
-    });
-    if (r.status !== 201) throw new Error(`invite failed: ${r.status} ${r.text}`);
-    const intakeUrl = r.json?.intakeUrl as string;
-    return {
-      consentId: r.json?.inviteId as string,
-      linkToken: intakeUrl.split('/').pop() as string,
-      reply: r,
-    };
-  }
-
-  answer(linkToken: string, overrides: AnswersInput = {}, locale?: 'en' | 'ar') {
-    return this.call('POST', `/intake/${linkToken}/answers`, {
-      json: { answers: cleanAnswers(overrides), ...(locale ? { locale } : {}) },
-    });
-  }
-
-  sign(linkToken: string, riskIds: string[], signature: unknown = { kind: 'typed', name: 'Layla Haddad' }) {
-    return this.call('POST', `/intake/${linkToken}/signature`, {
-      json: {
-        signature,
-        acknowledgedRiskIds: riskIds,
-        agreeToTreatment: true,
-        agreeToElectronicRecords: true,
-      },
-    });
-  }
-
-  countersign(
-    doctor: string,
-    consentId: string,
-    findingNotes: Record<string, string> = {},
-    signature: unknown = { kind: 'typed', name: 'Dr. Amal Nasser' },
-  ) {
-    return this.call('POST', `/clinic/consents/${consentId}/countersign`, {
-      token: doctor,
-      json: { signature, findingNotes },
-    });
-  }
-
-  /** Invite → answers; returns what a signature needs. */
-  async answered(coordinator: string, overrides: AnswersInput = {}, patient: Record<string, unknown> = {}) {
-    const inv = await this.invite(coordinator, patient);
-    const a = await this.answer(inv.linkToken, overrides);
-    if (a.status !== 200) throw new Error(`answers failed: ${a.status} ${a.text}`);
-    const consent = a.json?.consent as { risks: Array<{ id: string }> } | undefined;
-    return {
-      ...inv,
-      riskIds: (consent?.risks ?? []).map((r) => r.id),
-      screening: a.json?.screening as Screening,
-    };
-  }
-
-  /** Invite → answers → signature: a consent awaiting countersignature. */
-  async signed(coordinator: string, overrides: AnswersInput = {}, patient: Record<string, unknown> = {}) {
-    const ans = await this.answered(coordinator, overrides, patient);
-    const s = await this.sign(ans.linkToken, ans.riskIds);
-    if (s.status !== 201) throw new Error(`sign failed: ${s.status} ${s.text}`);
-    return ans;
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
-}
-
-export interface Screening {
-  outcome: string;
-  findings: Array<{ ruleId: string; severity: string; message: string }>;
-}
-
-let seq = 0;
-export function uniqueEmail(prefix = 'patient'): string {
-  seq++;
-  return `${prefix}.${Date.now().toString(36)}${seq}@example.test`;
+export async function stopSuite(s: Partial<Suite>): Promise<void> {
+  s.api?.close();
+  s.table?.close();
+  await s.stack?.stop();
 }
 
 /** Answers that screen `needs_review` with one review finding (blood thinners). */
@@ -258,7 +79,7 @@ const TRACE = /\n\s+at |^\s+at .+\(|\.ts:\d|\.m?js:\d|node_modules|file:\/\//m;
 export function expectContract(r: Reply, context: unknown, allow5xx: number[] = []): void {
   const where = () => `${r.status} ${r.text.slice(0, 300)} ← ${safeJson(context).slice(0, 400)}`;
   if (r.status >= 500 && !allow5xx.includes(r.status)) throw new Error(`server error: ${where()}`);
-  const type = String(r.headers['content-type'] ?? '');
+  const type = r.headers.get('content-type') ?? '';
   if (!type.includes('application/pdf') && TRACE.test(r.text))
     throw new Error(`stack trace or source path in body: ${where()}`);
   if (r.status < 400) return;
@@ -282,7 +103,7 @@ export function expectContract(r: Reply, context: unknown, allow5xx: number[] = 
       }
     }
   }
-  if ((r.status === 429 || r.status === 503) && !r.headers['retry-after'])
+  if ((r.status === 429 || r.status === 503) && !r.headers.get('retry-after'))
     throw new Error(`${r.status} without retry-after: ${where()}`);
 }
 
@@ -485,19 +306,6 @@ function canonicalJson(v: unknown): string {
 // ---------------------------------------------------------------------------------------------------
 // SES (aws-ses-v2-local's store)
 
-export interface StoredEmail {
-  messageId: string;
-  subject: string;
-  destination: { to: string[] };
-  attachments?: Array<{ filename: string; contentType: string; content: string; size: number }>;
-  at: number;
-}
-
-export async function sentEmails(sesUrl: string): Promise<StoredEmail[]> {
-  const r = await fetch(`${sesUrl}/store`);
-  return ((await r.json()) as { emails: StoredEmail[] }).emails;
-}
-
 /** Final e-mails (the countersigned PDF attached) per consent id. */
 export async function finalEmailsByConsent(sesUrl: string): Promise<Map<string, StoredEmail[]>> {
   const byConsent = new Map<string, StoredEmail[]>();
@@ -537,8 +345,6 @@ export async function waitFor(
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 
 export function percentile(values: number[], p: number): number {
   if (!values.length) return Number.NaN;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ConsentRecord } from '../../functions/domain/model';
-import type { LocalStack } from '../../infra/local/stack';
 import { signaturePng } from '../fixtures/consent-document';
+import type { TestStack } from '../support/stack';
 import {
-  Api,
+  type Api,
   expectContract,
   finalEmailsByConsent,
   percentile,
@@ -11,8 +11,9 @@ import {
   type Reply,
   sentEmails,
   sleep,
-  startStack,
-  Table,
+  startSuite,
+  stopSuite,
+  type Table,
   waitFor,
 } from './harness';
 
@@ -23,21 +24,13 @@ import {
  */
 const PATIENTS = 50;
 
-let stack: LocalStack;
+let stack: TestStack;
 let api: Api;
 let table: Table;
 
-beforeAll(async () => {
-  stack = await startStack({ port: 3420, dynamoPort: 8420, sesPort: 8425 });
-  api = new Api(stack.appUrl);
-  table = new Table(stack.dynamoEndpoint, stack.tableName);
-});
+beforeAll(async () => ({ stack, api, table } = await startSuite()));
 
-afterAll(async () => {
-  api?.close();
-  table?.close();
-  await stack?.stop();
-});
+afterAll(() => stopSuite({ stack, api, table }));
 
 it(`${PATIENTS} patients at once: 0 errors, 0 lost records, every e-mail exactly once`, async () => {
   const coordinator = await api.login('coordinator');

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { generateKeyPair, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../infra/local/stack';
+import type { TestStack } from '../support/stack';
 import {
   answersBody,
   anyJson,
@@ -15,14 +15,15 @@ import {
   signatureBody,
 } from './generators';
 import {
-  Api,
+  type Api,
   expectContract,
   REVIEW_ANSWERS,
   type Reply,
   safeJson,
   sha256,
-  startStack,
-  Table,
+  startSuite,
+  stopSuite,
+  type Table,
 } from './harness';
 
 /**
@@ -41,22 +42,16 @@ const runs = (n: number) => Math.max(10, Math.round(n * SCALE));
 /** A safety valve for a loaded machine: fast-check stops generating (without failing) after this long. */
 const TIME_LIMIT_MS = Number(process.env.RELIABILITY_PROPERTY_MS ?? 20_000);
 
-let stack: LocalStack;
+let stack: TestStack;
 let api: Api;
 let table: Table;
 const executed: Record<string, number> = {};
 
-beforeAll(async () => {
-  stack = await startStack({ port: 3400, dynamoPort: 8400, sesPort: 8405 });
-  api = new Api(stack.appUrl);
-  table = new Table(stack.dynamoEndpoint, stack.tableName);
-});
+beforeAll(async () => ({ stack, api, table } = await startSuite()));
 
 afterAll(async () => {
   console.log(`property runs per surface: ${JSON.stringify(executed)}`);
-  api?.close();
-  table?.close();
-  await stack?.stop();
+  await stopSuite({ stack, api, table });
 });
 
 async function check<T>(name: string, prop: fc.IAsyncProperty<T>, numRuns: number) {
@@ -707,7 +702,7 @@ describe('paths', () => {
           // Nothing but the fixture's own link and id is valid; random names may match a real asset file, and
           // dot segments ("/intake/..") normalise to "/", which redirects to the dashboard.
           const asset = path(segment).startsWith('/assets/') && r.status === 200;
-          const home = r.status === 302 && r.headers.location === '/clinic';
+          const home = r.status === 302 && r.headers.get('location') === '/clinic';
           if (!asset && !home) expect(r.status).toBeGreaterThanOrEqual(400);
         },
       ),

@@ -5,17 +5,18 @@ import type { ConsentRecord } from '../../functions/domain/model';
 import { screenAnswers } from '../../functions/domain/screening';
 import { loadTemplate } from '../../functions/domain/template-store';
 import type { ConsentWrite } from '../../functions/workflow/ports';
-import type { LocalStack } from '../../infra/local/stack';
+import type { TestStack } from '../support/stack';
 import {
-  Api,
+  type Api,
   expectContract,
   finalEmailsByConsent,
   pdfText,
   REVIEW_ANSWERS,
   sha256,
   sleep,
-  startStack,
-  Table,
+  startSuite,
+  stopSuite,
+  type Table,
   waitFor,
 } from './harness';
 
@@ -24,25 +25,19 @@ import {
  * identical requests have exactly one winner and leave exactly one set of side effects, and answers
  * that change while a signature is being rendered can never produce a signed PDF of stale answers.
  */
-let stack: LocalStack;
+let stack: TestStack;
 let api: Api;
 let table: Table;
 let coordinator: string;
 let doctor: string;
 
 beforeAll(async () => {
-  stack = await startStack({ port: 3410, dynamoPort: 8410, sesPort: 8415 });
-  api = new Api(stack.appUrl);
-  table = new Table(stack.dynamoEndpoint, stack.tableName);
+  ({ stack, api, table } = await startSuite());
   coordinator = await api.login('coordinator');
   doctor = await api.login('doctor');
 });
 
-afterAll(async () => {
-  api?.close();
-  table?.close();
-  await stack?.stop();
-});
+afterAll(() => stopSuite({ stack, api, table }));
 
 const template = loadTemplate('mesotherapy');
 if (!template) throw new Error('mesotherapy template missing');

@@ -5,16 +5,16 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ConsentDocument } from '../../../functions/documents/consent-document';
-import { sampleConsentDocument } from '../../fixtures/consent-document';
+import type { ConsentDocument } from '../../functions/documents/consent-document';
+import { sampleConsentDocument } from '../fixtures/consent-document';
 
 type Renderer = {
   renderConsentPdf(doc: ConsentDocument): Promise<Uint8Array>;
   setFontDirectory(dir: string): void;
 };
 
-const entry = fileURLToPath(new URL('../../../functions/documents/pdf/render-consent.ts', import.meta.url));
-const fontDir = fileURLToPath(new URL('../../../templates/fonts/', import.meta.url));
+const entry = fileURLToPath(new URL('../../functions/documents/pdf/render-consent.ts', import.meta.url));
+const fontDir = fileURLToPath(new URL('../../templates/fonts/', import.meta.url));
 const outDir = mkdtempSync(join(tmpdir(), 'consent-pdf-bundle-'));
 
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
