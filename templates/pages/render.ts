@@ -54,6 +54,9 @@ export const PAGE_MODULES = {
   ],
 } as const satisfies Record<string, readonly string[]>;
 
+/** The stylesheets, in cascade order; every page loads all of them (the dashboard reuses the signature field). */
+export const STYLESHEETS = ['app.css', 'app-controls.css', 'app-intake.css', 'app-clinic.css'] as const;
+
 interface ShellOptions {
   locale: Locale;
   title: string;
@@ -78,7 +81,7 @@ function shell(opts: ShellOptions): string {
 <meta name="color-scheme" content="light">
 <link rel="icon" href="data:,">
 <title>${esc(opts.title)}</title>
-<link rel="stylesheet" href="/assets/app.css">${preload}
+${STYLESHEETS.map((s) => `<link rel="stylesheet" href="/assets/${s}">`).join('\n')}${preload}
 </head>
 <body${opts.bodyClass ? ` class="${opts.bodyClass}"` : ''}>
 ${opts.body}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getAsset } from '../../functions/handlers/assets';
 import type { HttpEvent } from '../../functions/http/api';
-import { clinicPage, intakePage, PAGE_MODULES } from '../../templates/pages/render';
+import { clinicPage, errorPage, intakePage, PAGE_MODULES, STYLESHEETS } from '../../templates/pages/render';
 
 /** The page scripts: ES modules in one flat folder, served by GET /assets/{file} (no build step). */
 const DIR = join(import.meta.dirname, '../../templates/pages/assets');
@@ -54,14 +54,14 @@ describe('page scripts', () => {
     for (const file of own) expect(used.has(file), file).toBe(true);
   });
 
-  it('stay under 500 lines each', () => {
-    for (const file of readdirSync(DIR).filter((f) => /\.(js|d\.ts)$/.test(f) && f !== VENDORED)) {
+  it('stay under 500 lines each, like the stylesheets', () => {
+    for (const file of readdirSync(DIR).filter((f) => f !== VENDORED)) {
       const lines = readFileSync(join(DIR, file), 'utf8').split('\n').length;
       expect(lines, file).toBeLessThanOrEqual(500);
     }
   });
 
-  it('the shells load the entry as a module and preload its imports; no classic scripts', () => {
+  it('the shells load the entry as a module and preload its imports; no classic scripts; all stylesheets in order', () => {
     for (const [page, html] of [
       ['intake', intakePage({ locale: 'en' })],
       ['clinic', clinicPage()],
@@ -73,14 +73,23 @@ describe('page scripts', () => {
       );
       expect(preloaded).toEqual([...PAGE_MODULES[page]]);
     }
+    for (const html of [intakePage({ locale: 'ar' }), clinicPage(), errorPage(404, 'not_found')]) {
+      const sheets = [...html.matchAll(/<link rel="stylesheet" href="\/assets\/([^"]+)">/g)].map((m) => m[1]);
+      expect(sheets).toEqual([...STYLESHEETS]);
+    }
+    for (const sheet of STYLESHEETS) expect(readdirSync(DIR)).toContain(sheet);
   });
 
-  it('the assets handler serves every module as JavaScript (and no type declarations)', async () => {
+  it('the assets handler serves every module as JavaScript, the stylesheets as CSS, and no type declarations', async () => {
     for (const file of new Set(Object.values(PAGE_MODULES).flat())) {
       const res = await getAsset(assetEvent(file));
       expect(res.statusCode, file).toBe(200);
       expect(res.headers?.['content-type'], file).toBe('text/javascript; charset=utf-8');
       expect(res.body, file).toBe(readFileSync(join(DIR, file), 'utf8'));
+    }
+    for (const sheet of STYLESHEETS) {
+      const res = await getAsset(assetEvent(sheet));
+      expect(res.headers?.['content-type'], sheet).toBe('text/css; charset=utf-8');
     }
     for (const file of ['api-types.d.ts', 'signature_pad.min.d.ts', 'clinic/api.js', '../render.ts']) {
       await expect(getAsset(assetEvent(file)), file).rejects.toThrow('No such file.');
