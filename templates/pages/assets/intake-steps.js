@@ -19,7 +19,7 @@ import {
 } from './intake-state.js';
 import { answersPayload, serverIssueMessage, validateStep } from './intake-validation.js';
 
-/** @import { FormStep, Step } from './intake-state.js' */
+/** @import { FormStep } from './intake-state.js' */
 
 /** The three form steps (about you, medical questions, areas and concerns) and sending the answers. */
 /** @param {FormStep} step */
