@@ -3,29 +3,74 @@ import ui from '../i18n/ui.json' with { type: 'json' };
 
 /**
  * Page shells. The pages carry no inline script and no style attributes (strict CSP): the HTML loads
- * /assets/*.js, which fetches its data as JSON and builds the page. The shell contains no patient data
- * at all; configuration the dashboard needs (how staff sign in) travels as data attributes.
+ * an ES module from /assets/ (no build step), which fetches its data as JSON and builds the page. The
+ * shell contains no patient data at all; configuration the dashboard needs (how staff sign in) travels
+ * as data attributes.
  */
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * Each page's entry module (first) and every module it imports, directly or not. The shell preloads
+ * them all (`<link rel="modulepreload">`), so the browser fetches the graph in parallel instead of
+ * discovering it one import at a time. test/unit/page-modules.test.ts checks these lists against the
+ * scripts' import statements: a module added to a page without being listed here fails it.
+ */
+export const PAGE_MODULES = {
+  intake: [
+    'intake.js',
+    'api.js',
+    'dom.js',
+    'intake-consent.js',
+    'intake-fields.js',
+    'intake-frame.js',
+    'intake-nav.js',
+    'intake-progress.js',
+    'intake-result.js',
+    'intake-state.js',
+    'intake-steps.js',
+    'intake-validation.js',
+    'signature.js',
+    'signature_pad.min.js',
+  ],
+  clinic: [
+    'clinic.js',
+    'api.js',
+    'clinic-api.js',
+    'clinic-archive.js',
+    'clinic-auth-pkce.js',
+    'clinic-consent.js',
+    'clinic-countersign.js',
+    'clinic-format.js',
+    'clinic-frame.js',
+    'clinic-invite.js',
+    'clinic-queue.js',
+    'clinic-session.js',
+    'clinic-sign-in.js',
+    'clinic-state.js',
+    'clinic-verify.js',
+    'dom.js',
+    'signature.js',
+    'signature_pad.min.js',
+  ],
+} as const satisfies Record<string, readonly string[]>;
+
+/** The stylesheets, in cascade order; every page loads all of them (the dashboard reuses the signature field). */
+export const STYLESHEETS = ['app.css', 'app-controls.css', 'app-intake.css', 'app-clinic.css'] as const;
 
 interface ShellOptions {
   locale: Locale;
   title: string;
   body: string;
-  /** Module scripts, in order (classic `defer` scripts run before modules). */
-  scripts?: { src: string; module?: boolean }[];
+  /** The page's script: its entry module, loaded with its imports preloaded. */
+  page?: keyof typeof PAGE_MODULES;
   bodyClass?: string;
 }
 
 function shell(opts: ShellOptions): string {
   const dir = opts.locale === 'ar' ? 'rtl' : 'ltr';
-  const scripts = (opts.scripts ?? [])
-    .map((s) =>
-      s.module
-        ? `<script type="module" src="/assets/${s.src}"></script>`
-        : `<script src="/assets/${s.src}" defer></script>`,
-    )
-    .join('\n');
+  const modules = opts.page ? PAGE_MODULES[opts.page] : [];
+  const preload = modules.map((m) => `\n<link rel="modulepreload" href="/assets/${m}">`).join('');
+  const scripts = modules.length ? `<script type="module" src="/assets/${modules[0]}"></script>` : '';
   return `<!doctype html>
 <html lang="${opts.locale}" dir="${dir}">
 <head>
@@ -36,7 +81,7 @@ function shell(opts: ShellOptions): string {
 <meta name="color-scheme" content="light">
 <link rel="icon" href="data:,">
 <title>${esc(opts.title)}</title>
-<link rel="stylesheet" href="/assets/app.css">
+${STYLESHEETS.map((s) => `<link rel="stylesheet" href="/assets/${s}">`).join('\n')}${preload}
 </head>
 <body${opts.bodyClass ? ` class="${opts.bodyClass}"` : ''}>
 ${opts.body}
@@ -59,7 +104,7 @@ export function intakePage(opts: { locale: Locale }): string {
     title: t['page.title'],
     body,
     bodyClass: 'intake',
-    scripts: [{ src: 'signature_pad.umd.min.js' }, { src: 'intake.js', module: true }],
+    page: 'intake',
   });
 }
 
@@ -88,7 +133,7 @@ export function clinicPage(opts: { signIn?: StaffSignIn } = {}): string {
     title: 'Clinic dashboard',
     body,
     bodyClass: 'clinic',
-    scripts: [{ src: 'signature_pad.umd.min.js' }, { src: 'clinic.js', module: true }],
+    page: 'clinic',
   });
 }
 

@@ -1,5 +1,5 @@
 /**
- * Small helpers shared by the patient page and the clinic dashboard. No framework: elements are built
+ * DOM helpers shared by the patient page and the clinic dashboard. No framework: elements are built
  * with `h()`, which only ever sets text through text nodes (never innerHTML), so patient- or
  * staff-entered text cannot become markup. Style goes through classes only (the CSP has no
  * 'unsafe-inline', so style attributes would be refused).
@@ -89,73 +89,6 @@ export function fillNodes(text, vars) {
   }
   out.push(text.slice(last));
   return out;
-}
-
-/**
- * An API error in the API.md shape, with the HTTP status.
- */
-export class ApiError extends Error {
-  /**
-   * @param {number} status
-   * @param {{error?: string, message?: string, issues?: {path: string, message: string}[]}} body
-   */
-  constructor(status, body) {
-    super(body.message || `HTTP ${status}`);
-    this.status = status;
-    this.code = body.error || 'error';
-    this.issues = Array.isArray(body.issues) ? body.issues : [];
-  }
-}
-
-/**
- * fetch() for the JSON API: throws ApiError for non-2xx answers (status 0 = network failure).
- * @param {string} url
- * @param {{method?: string, body?: unknown, raw?: BodyInit, contentType?: string, token?: string}} [opts]
- * @returns {Promise<any>}
- */
-export async function api(url, opts = {}) {
-  /** @type {Record<string, string>} */
-  const headers = { accept: 'application/json' };
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  /** @type {BodyInit | undefined} */
-  let body;
-  if (opts.raw !== undefined) {
-    body = opts.raw;
-    headers['content-type'] = opts.contentType || 'application/octet-stream';
-  } else if (opts.body !== undefined) {
-    body = JSON.stringify(opts.body);
-    headers['content-type'] = 'application/json';
-  }
-  let res;
-  try {
-    res = await fetch(url, {
-      method: opts.method || (body ? 'POST' : 'GET'),
-      headers,
-      body,
-      credentials: 'same-origin',
-    });
-  } catch {
-    throw new ApiError(0, { error: 'network', message: 'The server could not be reached.' });
-  }
-  const text = await res.text();
-  /** @type {any} */
-  let data = {};
-  try {
-    data = text ? JSON.parse(text) : {};
-  } catch {
-    data = { error: 'bad_response', message: `HTTP ${res.status}` };
-  }
-  if (!res.ok) throw new ApiError(res.status, data);
-  return data;
-}
-
-/**
- * SHA-256 of a string, hex. Used to key saved progress by a hash of the link token, never the token.
- * @param {string} text
- */
-export async function sha256Hex(text) {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 let idCounter = 0;

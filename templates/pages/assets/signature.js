@@ -1,16 +1,20 @@
 import { h, uid } from './dom.js';
+import SignaturePad from './signature_pad.min.js';
 
 /**
  * A signature field: draw it (signature_pad on a canvas, exported as PNG) or type the full name.
  * Typing is the keyboard- and screen-reader-friendly way; both produce the API's `signature` object.
- * signature_pad is loaded as a classic script before the modules (globalThis.SignaturePad).
+ * signature_pad is its package's ES module build, vendored unmodified (signature_pad.min.js).
  */
+
+/** @import { PointGroup } from './signature_pad.min.js' */
 
 /**
  * @typedef {{method: string, draw: string, type: string, canvas: string, canvasHint: string, clear: string,
  *   typedLabel: string, typedHint: string}} SignatureTexts
- * @typedef {{mode: 'draw' | 'type', typedName: string, drawn: unknown[] | null}} SignatureState
+ * @typedef {{mode: 'draw' | 'type', typedName: string, drawn: PointGroup[] | null}} SignatureState
  * @typedef {{kind: 'drawn', pngBase64: string} | {kind: 'typed', name: string}} SignatureValue
+ * @typedef {ReturnType<typeof createSignatureField>} SignatureField
  */
 
 /** The API's limits for a drawn signature (functions/workflow/signature.ts). */
@@ -77,7 +81,7 @@ export function createSignatureField(opts) {
     typedInput,
   );
 
-  /** @param {'draw' | 'type'} mode */
+  /** @param {'draw' | 'type'} mode @param {string} label */
   const modeRadio = (mode, label) =>
     h(
       'label',
@@ -103,7 +107,6 @@ export function createSignatureField(opts) {
     errorEl,
   );
 
-  const SignaturePad = /** @type {any} */ (globalThis).SignaturePad;
   const pad = new SignaturePad(canvas, { penColor: '#0b1f44', minWidth: 0.8, maxWidth: 2.6 });
   pad.addEventListener('endStroke', () => {
     state.drawn = pad.toData();
@@ -180,7 +183,12 @@ export function createSignatureField(opts) {
     showError,
     focus() {
       if (state.mode === 'type') typedInput.focus();
-      /** @type {HTMLInputElement | null} */ else element.querySelector('input[type=radio]:checked')?.focus();
+      else {
+        const checked = /** @type {HTMLInputElement | null} */ (
+          element.querySelector('input[type=radio]:checked')
+        );
+        checked?.focus();
+      }
     },
     destroy() {
       observer.disconnect();
