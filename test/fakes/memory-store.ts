@@ -200,7 +200,7 @@ export class MemoryConsentStore implements ConsentStore {
 
   async claimMail(mail: OutboxMail, now: string, leaseUntil: string): Promise<boolean> {
     const stored = this.mails.get(mailItemKey(mail.clinicId, mail.consentId, mail.kind));
-    if (!stored || stored.status !== 'pending') return false;
+    if (stored?.status !== 'pending') return false;
     if (stored.leaseUntil !== undefined && !(stored.leaseUntil < now)) return false;
     stored.leaseUntil = leaseUntil;
     stored.attempts += 1;
@@ -209,8 +209,7 @@ export class MemoryConsentStore implements ConsentStore {
 
   async markMailSent(mail: OutboxMail, sentAt: string, messageId: string, event: AuditEvent): Promise<void> {
     const stored = this.mails.get(mailItemKey(mail.clinicId, mail.consentId, mail.kind));
-    if (!stored || stored.status !== 'pending')
-      throw new ConflictError('This record was changed by another request.');
+    if (stored?.status !== 'pending') throw new ConflictError('This record was changed by another request.');
     stored.status = 'sent';
     stored.sentAt = sentAt;
     stored.messageId = messageId;
@@ -225,8 +224,7 @@ export class MemoryConsentStore implements ConsentStore {
     event?: AuditEvent,
   ): Promise<void> {
     const stored = this.mails.get(mailItemKey(mail.clinicId, mail.consentId, mail.kind));
-    if (!stored || stored.status !== 'pending')
-      throw new ConflictError('The record changed; reload and try again.');
+    if (stored?.status !== 'pending') throw new ConflictError('The record changed; reload and try again.');
     stored.lastError = error.slice(0, 200);
     stored.nextAttemptAt = nextAttemptAt;
     delete stored.leaseUntil;
