@@ -317,6 +317,26 @@ export function storeContract(fresh: () => Promise<ConsentStore>): void {
       expect(events.map((e) => e.type)).toEqual(['invited', 'link_opened', 'signed']);
       expect(events[1]).toEqual(event(c.consentId, 'link_opened', at(10)));
     });
+
+    it('events of the same time keep the order they were written in (answers_submitted before screening_result)', async () => {
+      const store = await fresh();
+      const c = record(clinicId());
+      const types: AuditEvent['type'][] = [
+        'invited',
+        'link_opened',
+        'answers_submitted',
+        'screening_result',
+        'signed',
+      ];
+      await store.writeConsent({
+        consent: c,
+        expectedRev: null,
+        events: [...types, ...types].map((t) => event(c.consentId, t, at(1))),
+      });
+      for (const t of types) await store.appendEvent(c.clinicId, event(c.consentId, t, at(2)));
+      const got = (await store.listEvents(c.clinicId, c.consentId)).map((e) => e.type);
+      expect(got).toEqual([...types, ...types, ...types]);
+    });
   });
 
   describe('listConsents', () => {
