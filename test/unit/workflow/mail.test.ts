@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UnavailableError } from '../../../functions/domain/errors';
 import { hashLinkToken } from '../../../functions/domain/tokens';
 import { deliverMail, nextAttemptDelayMs, sweepMail } from '../../../functions/workflow/mail';
 import type { OutboxMail } from '../../../functions/workflow/ports';
@@ -175,6 +176,27 @@ describe('deliverMail', () => {
     expect(await noClinicWorld.store.getMail('demo', t.consentId, 'signed_notice')).toMatchObject({
       lastError: 'ConfigurationMissing',
     });
+  });
+});
+
+describe('a delivery that was sent but could not be recorded', () => {
+  // docs/design.md: "Only a failure to *record* is returned as a batch item failure"; delivery is
+  // at-least-once only across a crash. Today deliverMail's catch also swallows a failed markMailSent:
+  // the e-mail SES accepted is recorded as a failed send (lastError UnavailableError, an email_failed
+  // audit event) and sent again by the sweeper.
+  it('surfaces the failure to record (no email_failed event for a mail that went out)', async () => {
+    const w = await newWorld();
+    const s = await w.signed();
+    const mail = await pending(w, s.consentId, 'signed_notice');
+    const markMailSent = w.store.markMailSent.bind(w.store);
+    w.store.markMailSent = async () => {
+      throw new UnavailableError();
+    };
+    await expect(deliverMail(w.mailDeps, mail)).rejects.toBeInstanceOf(UnavailableError);
+    w.store.markMailSent = markMailSent;
+    expect(w.sender.sent).toHaveLength(1);
+    const events = await w.store.listEvents('demo', s.consentId);
+    expect(events.filter((e) => e.type === 'email_failed')).toEqual([]);
   });
 });
 
