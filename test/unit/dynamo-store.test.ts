@@ -2,14 +2,17 @@ import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dy
 import {
   DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoConsentStore } from '../../functions/adapters/dynamo-store';
 import { ConflictError, UnavailableError, ValidationFailedError } from '../../functions/domain/errors';
 import type { ConsentRecord } from '../../functions/domain/model';
+import type { OutboxMail } from '../../functions/workflow/ports';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const store = new DynamoConsentStore(
@@ -119,5 +122,66 @@ describe('DynamoConsentStore', () => {
     expect(input).toMatchObject({ IndexName: 'byStatus', ScanIndexForward: false, Limit: 10 });
     expect(input?.ExpressionAttributeValues?.[':pk']).toBe('CLINIC#demo#STATUS#awaiting_countersign');
     expect(input?.ExpressionAttributeValues?.[':q']).toBe('layla');
+  });
+  describe('outbox writes', () => {
+    const mail: OutboxMail = {
+      clinicId: 'demo',
+      consentId: consent.consentId,
+      kind: 'signed_notice',
+      to: 'archive@example.test',
+      locale: 'en',
+      status: 'pending',
+      attempts: 1,
+      createdAt: '2026-11-21T00:00:00.000Z',
+      nextAttemptAt: '2026-11-21T00:00:00.000Z',
+    };
+    const key = { pk: 'CLINIC#demo', sk: `MAIL#${consent.consentId}#signed_notice` };
+
+    it('a claim is a conditional update: pending and unleased (or the lease ran out); a lost claim is false', async () => {
+      ddb.on(UpdateCommand).resolves({});
+      expect(await store.claimMail(mail, '2026-11-21T00:00:01.000Z', '2026-11-21T00:01:01.000Z')).toBe(true);
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input?.Key).toEqual(key);
+      expect(input?.ConditionExpression).toBe(
+        '#s = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+      );
+      expect(input?.ExpressionAttributeValues).toMatchObject({
+        ':lease': '2026-11-21T00:01:01.000Z',
+        ':one': 1,
+      });
+      ddb
+        .on(UpdateCommand)
+        .rejects(Object.assign(new Error('no'), { name: 'ConditionalCheckFailedException' }));
+      expect(await store.claimMail(mail, 'a', 'b')).toBe(false);
+    });
+
+    it('markMailSent updates the item out of the pending index and appends the event in one transaction', async () => {
+      ddb.on(TransactWriteCommand).resolves({});
+      await store.markMailSent(mail, '2026-11-21T00:00:02.000Z', 'm-1', {
+        schemaVersion: 1,
+        consentId: consent.consentId,
+        type: 'emailed',
+        at: '2026-11-21T00:00:02.000Z',
+        actor: { kind: 'system', id: 'mailer' },
+      });
+      const items = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+      expect(items).toHaveLength(2);
+      expect(items[0]?.Update?.Key).toEqual(key);
+      expect(items[0]?.Update?.UpdateExpression).toContain('REMOVE gsi2pk, gsi2sk, leaseUntil');
+      expect(items[0]?.Update?.ExpressionAttributeValues).toMatchObject({ ':sent': 'sent', ':mid': 'm-1' });
+      expect(items[1]?.Put?.Item).toMatchObject({ pk: 'CLINIC#demo', entity: 'event', type: 'emailed' });
+    });
+
+    it('markMailFailed records the error class and moves the pending-index key to the next attempt', async () => {
+      ddb.on(UpdateCommand).resolves({});
+      await store.markMailFailed(mail, 'T'.repeat(250), '2026-11-21T00:00:20.000Z');
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input?.ExpressionAttributeValues).toMatchObject({
+        ':e': 'T'.repeat(200),
+        ':n': '2026-11-21T00:00:20.000Z',
+        ':g': `2026-11-21T00:00:20.000Z#demo#${consent.consentId}#signed_notice`,
+      });
+      expect(ddb.commandCalls(PutCommand)).toHaveLength(0); // no event given, none written
+    });
   });
 });
