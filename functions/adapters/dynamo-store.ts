@@ -75,10 +75,14 @@ function mailItem(m: OutboxMail) {
   };
 }
 
-function eventItem(clinicId: string, e: AuditEvent) {
+/**
+ * Events sort by time, then by their position within one write (answers_submitted before the
+ * screening_result written at the same instant), then by a random suffix that keeps keys unique.
+ */
+function eventItem(clinicId: string, e: AuditEvent, position = 0) {
   return {
     pk: clinicPk(clinicId),
-    sk: `EVENT#${e.consentId}#${e.at}#${randomBytes(4).toString('hex')}`,
+    sk: `EVENT#${e.consentId}#${e.at}#${String(position).padStart(2, '0')}#${randomBytes(4).toString('hex')}`,
     entity: 'event',
     ...e,
   };
@@ -233,9 +237,9 @@ export class DynamoConsentStore implements ConsentStore {
         },
       });
     }
-    for (const e of w.events) {
+    for (const [i, e] of w.events.entries()) {
       items.push({
-        Put: { TableName: T, Item: eventItem(consent.clinicId, e), ConditionExpression: writeOnce },
+        Put: { TableName: T, Item: eventItem(consent.clinicId, e, i), ConditionExpression: writeOnce },
       });
     }
     if (w.pdf) {

@@ -114,8 +114,6 @@ export interface StaffIdentity {
   email: string;
   /** For display; falls back to the e-mail address when the token carries no `name`. */
   name: string;
-  /** True when `name` came from the token's `name` claim (not the e-mail fallback). */
-  nameFromToken?: boolean;
   clinicId: string;
   groups: Array<'coordinator' | 'doctor'>;
   licence?: string;

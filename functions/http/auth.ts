@@ -46,7 +46,6 @@ export function identityFromClaims(claims: JWTPayload & Record<string, unknown>)
     sub: String(claims.sub ?? ''),
     email: String(claims.email ?? ''),
     name: String(claims.name ?? claims.email ?? 'Staff'),
-    ...(typeof claims.name === 'string' && claims.name.trim() ? { nameFromToken: true } : {}),
     clinicId,
     groups,
     ...(typeof licence === 'string' && licence ? { licence } : {}),

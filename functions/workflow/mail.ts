@@ -43,20 +43,10 @@ export async function deliverMail(deps: MailDeps, mail: OutboxMail): Promise<Del
     await deps.store.markMailFailed(current, 'ConsentMissing', farFuture(now));
     return 'failed';
   }
+  let messageId: string;
   try {
     const email = await composeMail(deps, current, consent);
-    const { messageId } = await deps.sender.send(email);
-    const at = deps.clock.now().toISOString();
-    await deps.store.markMailSent(
-      current,
-      at,
-      messageId,
-      auditEvent(mail.consentId, 'emailed', at, { kind: 'system', id: 'mailer' }, undefined, {
-        mail: mail.kind,
-        recipient: mail.kind === 'final_archive' || mail.kind.endsWith('notice') ? 'clinic' : 'patient',
-      }),
-    );
-    return 'sent';
+    ({ messageId } = await deps.sender.send(email));
   } catch (err) {
     // Only the error's class is recorded: SES messages can echo addresses.
     const raw = String((err as Error)?.name ?? '');
@@ -83,6 +73,19 @@ export async function deliverMail(deps: MailDeps, mail: OutboxMail): Promise<Del
     );
     return 'failed';
   }
+  // SES accepted it: a failure to record that now is thrown (the stream retries the record), never
+  // counted as a failed send that the sweeper would send again.
+  const at = deps.clock.now().toISOString();
+  await deps.store.markMailSent(
+    current,
+    at,
+    messageId,
+    auditEvent(mail.consentId, 'emailed', at, { kind: 'system', id: 'mailer' }, undefined, {
+      mail: mail.kind,
+      recipient: mail.kind === 'final_archive' || mail.kind.endsWith('notice') ? 'clinic' : 'patient',
+    }),
+  );
+  return 'sent';
 }
 
 function farFuture(now: Date): string {

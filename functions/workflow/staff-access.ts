@@ -34,10 +34,12 @@ export async function actingDoctor(deps: ClinicDeps, staff: StaffIdentity): Prom
   if (!staff.sub.trim() || !staff.email.trim()) {
     throw new ForbiddenError('Your account has no user id or e-mail address; ask the clinic to fix it.');
   }
-  const needsDirectory = !staff.licence?.trim() || !staff.nameFromToken;
+  // Without a `name` claim the token's name falls back to the e-mail address: that is not a name.
+  const tokenName = staff.name.trim() !== staff.email.trim() ? staff.name.trim() : '';
+  const needsDirectory = !staff.licence?.trim() || !tokenName;
   const entry = needsDirectory ? await deps.store.getStaff(staff.clinicId, staff.email) : undefined;
   const licence = staff.licence?.trim() || entry?.licence?.trim() || '';
-  const name = (staff.nameFromToken ? staff.name : entry?.name || '').trim();
+  const name = tokenName || entry?.name?.trim() || '';
   if (!licence) throw new ForbiddenError('A doctor needs a licence number on file to do this.');
   if (!name) throw new ForbiddenError('A doctor needs a name on file to do this.');
   return { sub: staff.sub, email: staff.email, name, licence };

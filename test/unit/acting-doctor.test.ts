@@ -17,7 +17,6 @@ const doctor: StaffIdentity = {
   sub: 'd-1',
   email: 'amal@clinic.example',
   name: 'Dr. Amal Nasser',
-  nameFromToken: true,
   clinicId: 'demo',
   groups: ['doctor'],
   licence: 'DHA-12345',
@@ -41,7 +40,7 @@ describe('actingDoctor: a doctor acts only with a complete identity', () => {
       role: 'doctor',
       licence: 'DHA-777',
     };
-    const { licence: _l, nameFromToken: _n, ...bare } = doctor;
+    const { licence: _l, ...bare } = doctor;
     await expect(actingDoctor(depsWith([entry]), { ...bare, name: bare.email })).resolves.toMatchObject({
       name: 'Dr. Amal Nasser',
       licence: 'DHA-777',
@@ -54,8 +53,7 @@ describe('actingDoctor: a doctor acts only with a complete identity', () => {
     await expect(actingDoctor(depsWith([]), { ...doctor, licence: '  ' })).rejects.toThrow(ForbiddenError);
     await expect(actingDoctor(depsWith([]), { ...doctor, sub: '' })).rejects.toThrow(ForbiddenError);
     await expect(actingDoctor(depsWith([]), { ...doctor, email: '' })).rejects.toThrow(ForbiddenError);
-    const { nameFromToken: _n, ...emailAsName } = doctor;
-    await expect(actingDoctor(depsWith([]), { ...emailAsName, name: doctor.email })).rejects.toThrow(/name/);
+    await expect(actingDoctor(depsWith([]), { ...doctor, name: doctor.email })).rejects.toThrow(/name/);
   });
 
   it('refuses a coordinator whatever the directory says', async () => {

@@ -163,6 +163,7 @@ describe('DynamoConsentStore', () => {
         type: 'emailed',
         at: '2026-11-21T00:00:02.000Z',
         actor: { kind: 'system', id: 'mailer' },
+        data: { mail: 'invite', recipient: 'patient' },
       });
       const items = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
       expect(items).toHaveLength(2);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent } from '../../functions/domain/audit';
+import type { AuditEvent, AuditEventData, AuditEventType } from '../../functions/domain/audit';
 import { ConflictError, ValidationFailedError } from '../../functions/domain/errors';
 import { newUlid, sha256Hex } from '../../functions/domain/ids';
 import type { ConsentRecord, ConsentStatus, PdfVersionRef } from '../../functions/domain/model';
@@ -36,13 +36,15 @@ export function storeContract(fresh: () => Promise<ConsentStore>): void {
     };
     return { ...base, ...overrides, consentId };
   }
-  const event = (consentId: string, type: AuditEvent['type'], when: string): AuditEvent => ({
-    schemaVersion: 1,
-    consentId,
-    type,
-    at: when,
-    actor: { kind: 'system', id: 'test' },
-  });
+  const event = (consentId: string, type: AuditEventType, when: string): AuditEvent =>
+    ({
+      schemaVersion: 1,
+      consentId,
+      type,
+      at: when,
+      actor: { kind: 'system', id: 'test' },
+      data: SAMPLE_DATA[type],
+    }) as AuditEvent;
   const mail = (c: ConsentRecord, kind: MailKind, overrides: Partial<OutboxMail> = {}): OutboxMail => ({
     clinicId: c.clinicId,
     consentId: c.consentId,
@@ -654,3 +656,19 @@ export function storeContract(fresh: () => Promise<ConsentStore>): void {
     });
   });
 }
+
+/** A valid data object for every audit event type (the store round-trips them through the typed union). */
+const SAMPLE_DATA: { [T in AuditEventType]: AuditEventData<T> } = {
+  invited: { treatmentId: 'mesotherapy', templateVersion: '2026.11.1', sendEmail: false },
+  link_opened: { channel: 'handover' },
+  answers_submitted: { locale: 'en' },
+  screening_result: { outcome: 'eligible', findings: '' },
+  signed: { signature: 'typed', pdfSha256: 'a'.repeat(64), locale: 'en' },
+  countersigned: { notes: 0, signature: 'typed', pdfSha256: 'b'.repeat(64), sealed: false },
+  declined: {},
+  emailed: { mail: 'invite', recipient: 'patient' },
+  email_failed: { mail: 'invite', error: 'TimeoutError' },
+  pdf_downloaded: { version: 1 },
+  verified: { version: 1, sealIntact: false },
+  link_revoked: { status: 'invited' },
+};
