@@ -77,12 +77,15 @@ function mailItem(m: OutboxMail) {
 
 /**
  * Events sort by time, then by their position within one write (answers_submitted before the
- * screening_result written at the same instant), then by a random suffix that keeps keys unique.
+ * screening_result written at the same instant), then by this process's monotonic clock (two writes in
+ * the same millisecond from one container keep their order), then by a random suffix that keeps keys
+ * unique across containers.
  */
 function eventItem(clinicId: string, e: AuditEvent, position = 0) {
+  const seq = process.hrtime.bigint().toString().padStart(20, '0');
   return {
     pk: clinicPk(clinicId),
-    sk: `EVENT#${e.consentId}#${e.at}#${String(position).padStart(2, '0')}#${randomBytes(4).toString('hex')}`,
+    sk: `EVENT#${e.consentId}#${e.at}#${String(position).padStart(2, '0')}#${seq}#${randomBytes(3).toString('hex')}`,
     entity: 'event',
     ...e,
   };
