@@ -31,7 +31,7 @@ import type {
  *   CLINIC#<c> / PROFILE                 clinic profile (branches, archive address)
  *   CLINIC#<c> / STAFF#<email>           staff profile (name, licence) for local sign-in
  *   CLINIC#<c> / CONSENT#<ulid>          the consent record (gsi1: CLINIC#<c>#STATUS#<s> / <ulid>)
- *   CLINIC#<c> / EVENT#<ulid>#<at>#<r>   audit events, append-only
+ *   CLINIC#<c> / EVENT#<ulid>#<at>#<pos>#<seq>#<r>   audit events, append-only
  *   CLINIC#<c> / PDF#<ulid>#<nnnn>       each issued PDF version, write-once (bytes + sha256)
  *   CLINIC#<c> / MAIL#<ulid>#<kind>      outbox (gsi2: MAIL#PENDING / <nextAttemptAt>… while unsent)
  *   LINK#<sha256(token)> / LINK          intake-link lookup (the token itself is never stored)
