@@ -3,6 +3,7 @@ import type { AuditEvent } from '../../domain/audit';
 import type { Finding, RecordedSignature } from '../../domain/model';
 import type { Locale, Localized, Question, TreatmentTemplate } from '../../domain/template';
 import type { ConsentDocument } from '../consent-document';
+import { EmbeddedFonts } from './font-embedding';
 import { type LabelKey, type Labels, labelsFor, PDF_LABELS } from './labels';
 import {
   autoDirection,
@@ -13,7 +14,7 @@ import {
   measureText,
   type ParagraphLayout,
 } from './layout';
-import { EmbeddedFonts, PageCanvas, type Rgb } from './pdf-canvas';
+import { PageCanvas, type Rgb } from './page-canvas';
 import { type EmbeddedImage, embedSignatureImage } from './signature-image';
 import { localDate, localStamp, usableZone, utcStamp } from './time';
 

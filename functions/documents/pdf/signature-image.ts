@@ -1,6 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import { type PDFDocument, PDFName, type PDFRef } from 'pdf-lib';
-import { flateStream } from './pdf-canvas';
+import { flateStream } from './pdf-streams';
 
 /** An image XObject in the document, as the canvas draws it. */
 export interface EmbeddedImage {
