@@ -199,31 +199,19 @@ function isInvisible(text: string): boolean {
 
 /** The font's ZWSP glyph: no outline, no advance (checked for all four faces in the tests). */
 function zeroWidth(faceId: FaceId): ShapedGlyph {
-  const glyph = faces()[faceId].font.glyphForCodePoint(0x200b);
-  return {
-    id: glyph.id,
-    advanceWidth: 0,
-    xAdvance: 0,
-    xOffset: 0,
-    yOffset: 0,
-    codePoints: [],
-    isMark: false,
-  };
+  return invisibleGlyph(faceId, 0x200b, []);
 }
 
 /** The font's own zero-width LRM (U+200E) or RLM (U+200F) glyph. */
 function directionMark(faceId: FaceId, direction: number): ShapedGlyph {
   const cp = direction === 1 ? 0x200f : 0x200e;
+  return invisibleGlyph(faceId, cp, [cp]);
+}
+
+/** The font's glyph for `cp`, placed with no advance, standing for `codePoints`. */
+function invisibleGlyph(faceId: FaceId, cp: number, codePoints: number[]): ShapedGlyph {
   const glyph = faces()[faceId].font.glyphForCodePoint(cp);
-  return {
-    id: glyph.id,
-    advanceWidth: 0,
-    xAdvance: 0,
-    xOffset: 0,
-    yOffset: 0,
-    codePoints: [cp],
-    isMark: false,
-  };
+  return { id: glyph.id, advanceWidth: 0, xAdvance: 0, xOffset: 0, yOffset: 0, codePoints, isMark: false };
 }
 
 /** A mark or a detached dot: drawn on its base, extracted through the cluster's ActualText. */

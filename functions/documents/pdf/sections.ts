@@ -56,14 +56,10 @@ function header(s: SectionContext): void {
   });
 
   const half = HEADER_HALF_W;
+  const columnTitle = (text: string, offset: number) =>
+    out.paragraph(text, { offset, width: half, size: BODY, weight: 'bold', color: ACCENT, gapAfter: 2 });
   const top = out.y;
-  out.paragraph(t('sectionDocument'), {
-    width: half,
-    size: BODY,
-    weight: 'bold',
-    color: ACCENT,
-    gapAfter: 2,
-  });
+  columnTitle(t('sectionDocument'), 0);
   out.fields(
     [
       { label: t('documentId'), value: doc.documentId, valueDirection: 'ltr' },
@@ -78,14 +74,7 @@ function header(s: SectionContext): void {
   );
   const leftBottom = out.y;
   out.y = top;
-  out.paragraph(t('sectionPatient'), {
-    offset: half + 20,
-    width: half,
-    size: BODY,
-    weight: 'bold',
-    color: ACCENT,
-    gapAfter: 2,
-  });
+  columnTitle(t('sectionPatient'), half + 20);
   out.fields(
     [
       {
