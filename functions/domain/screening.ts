@@ -101,25 +101,5 @@ function daysInMonth(year: number, month: number): number {
   return month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/**
- * The calendar date (YYYY-MM-DD) at `now` in the clinic's IANA time zone, e.g. Asia/Dubai or Africa/Cairo.
- * Age is judged on the clinic's day, not the server's (UTC): 21:30 UTC is already tomorrow in Dubai.
- * Throws RangeError for an unknown time zone — a configuration error, not patient input.
- */
-export function clinicLocalDate(now: Date, timeZone: string): string {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  // Assembled from parts rather than trusting en-CA's pattern, which ICU versions have changed before.
-  const parts = Object.fromEntries(formatter.formatToParts(now).map((part) => [part.type, part.value]));
-  return `${parts.year}-${parts.month}-${parts.day}`;
-}
+/** The clinic's calendar date, on which age is judged (one implementation: domain/time.ts). */
+export { clinicLocalDate } from './time';

@@ -1,6 +1,6 @@
-import { inflateSync } from 'node:zlib';
 import { type PDFDocument, PDFName, type PDFRef } from 'pdf-lib';
-import { flateStream } from './pdf-canvas';
+import { flateStream } from './pdf-streams';
+import { readCanvasPng } from './png';
 
 /** An image XObject in the document, as the canvas draws it. */
 export interface EmbeddedImage {
@@ -53,40 +53,15 @@ export async function embedSignatureImage(
   return { ref: image(pixels.rgb, 'DeviceRGB', mask), width: pixels.width, height: pixels.height };
 }
 
-const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };
-
-/** 8-bit grey/RGB with or without alpha, not interlaced (what a canvas exports); else undefined. */
+/**
+ * 8-bit grey/RGB with or without alpha, not interlaced (what a canvas exports, read by png.ts); else
+ * undefined.
+ */
 export function decodePng(bytes: Uint8Array): Pixels | undefined {
-  if (bytes.length < 33 || PNG_MAGIC.some((b, i) => bytes[i] !== b)) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let width = 0;
-  let height = 0;
-  let channels = 0;
-  const idat: Uint8Array[] = [];
-  for (let at = 8; at + 8 <= bytes.length; ) {
-    const length = view.getUint32(at);
-    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
-    const data = bytes.subarray(at + 8, at + 8 + length);
-    if (type === 'IHDR') {
-      width = view.getUint32(at + 8);
-      height = view.getUint32(at + 12);
-      const [depth, colorType, , , interlace] = data.subarray(8, 13);
-      channels = depth === 8 && interlace === 0 ? (CHANNELS[colorType ?? -1] ?? 0) : 0;
-      if (!channels) return undefined;
-    } else if (type === 'IDAT') idat.push(data);
-    else if (type === 'IEND') break;
-    at += 12 + length;
-  }
-  if (!width || !height || !channels || idat.length === 0) return undefined;
-  let raw: Uint8Array;
-  try {
-    raw = inflateSync(Buffer.concat(idat));
-  } catch {
-    return undefined;
-  }
+  const png = readCanvasPng(bytes);
+  if (!png?.width || !png.height) return undefined;
+  const { width, height, channels, raw } = png;
   const stride = width * channels;
-  if (raw.length < height * (stride + 1)) return undefined;
   const out = new Uint8Array(height * stride);
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)];

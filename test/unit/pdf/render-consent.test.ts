@@ -8,7 +8,7 @@ import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConsentDocument } from '../../../functions/documents/consent-document';
 import { PDF_LABELS } from '../../../functions/documents/pdf/labels';
-import { renderConsentPdf, warmUpConsentPdf } from '../../../functions/documents/pdf/render-consent';
+import { renderConsentPdf } from '../../../functions/documents/pdf/render-consent';
 import { generateLocalSealIdentity, LocalSealSigner, sealPdf } from '../../../functions/documents/seal';
 import { SAMPLE_PATIENT_NAME, sampleConsentDocument, signaturePng } from '../../fixtures/consent-document';
 import { anyName } from './names';
@@ -348,10 +348,6 @@ describe('consent PDF structure', () => {
     expect(Buffer.from(again).equals(Buffer.from(finalEn.bytes))).toBe(true);
     const info = finalEn.pdf.getTrailer().get('Info');
     expect(info.get('CreationDate').asString()).toContain('20260302094112');
-  });
-
-  it('offers a warm-up for a cold process (template texts and labels shaped ahead)', () => {
-    expect(() => warmUpConsentPdf(base.template)).not.toThrow();
   });
 
   it('renders typed signatures and survives an unreadable signature image', async () => {

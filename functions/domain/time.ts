@@ -1,6 +1,8 @@
 /**
- * Dates and times for the PDF, always from the document (never the clock): UTC in an ISO-like form and
- * the clinic's wall-clock time in its IANA zone. Bad input is shown as given rather than throwing.
+ * Dates and times in a clinic's IANA time zone (e.g. Asia/Dubai, Africa/Cairo), the one place that
+ * formats them: the PDF's stamps (UTC in an ISO-like form and the clinic's wall-clock time, from the
+ * document, never the clock; bad input is shown as given rather than throwing) and the clinic's calendar
+ * date that screening judges age on.
  */
 const formatters = new Map<string, Intl.DateTimeFormat | null>();
 
@@ -48,12 +50,28 @@ export function localStamp(iso: string, timeZone: string): string {
   const date = parse(iso);
   const f = formatter(timeZone);
   if (!date || !f) return iso;
-  // Assembled from parts: ICU has changed en-CA's pattern before.
-  const p = Object.fromEntries(f.formatToParts(date).map((part) => [part.type, part.value]));
+  const p = parts(f, date);
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+}
+
+/** Assembled from parts rather than trusting en-CA's pattern, which ICU versions have changed before. */
+function parts(f: Intl.DateTimeFormat, date: Date): Record<string, string> {
+  return Object.fromEntries(f.formatToParts(date).map((part) => [part.type, part.value]));
 }
 
 /** "2026-03-01", the clinic's calendar date. */
 export function localDate(iso: string, timeZone: string): string {
   return localStamp(iso, timeZone).slice(0, 10);
+}
+
+/**
+ * The calendar date (YYYY-MM-DD) at `now` in the clinic's time zone. Age is judged on the clinic's day,
+ * not the server's (UTC): 21:30 UTC is already tomorrow in Dubai. Throws RangeError for an unknown time
+ * zone — a configuration error, not patient input.
+ */
+export function clinicLocalDate(now: Date, timeZone: string): string {
+  const f = formatter(timeZone);
+  if (!f) throw new RangeError(`Invalid time zone specified: ${timeZone}`);
+  const p = parts(f, now);
+  return `${p.year}-${p.month}-${p.day}`;
 }
