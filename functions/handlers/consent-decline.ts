@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { clock, consentStore } from '../adapters/runtime';
+import { declineRequestSchema } from '../contract/clinic';
 import {
   type HttpEvent,
   type HttpResult,
@@ -13,10 +13,6 @@ import { authenticateStaff } from '../http/auth';
 import { consentIdParam } from '../http/params';
 import { declineConsent } from '../workflow/review';
 import { requireRole } from '../workflow/staff-access';
-
-export const declineRequestSchema = z.object({
-  reason: z.string().trim().min(1, 'A reason is required').max(2000),
-});
 
 /** POST /clinic/consents/{consentId}/decline (doctor only). */
 export async function postDecline(event: HttpEvent): Promise<HttpResult> {
