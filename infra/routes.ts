@@ -27,7 +27,17 @@ export interface RouteDef {
   timeoutSeconds: number;
   /** Which resources the function touches: the CDK stack derives least-privilege grants from it. */
   access: { table: 'read' | 'write' | 'none'; sendsEmail?: boolean };
+  /** The business metric (CloudWatch EMF, functions/http/metrics.ts) a 2xx response of this route counts. */
+  metric?: BusinessMetric;
 }
+
+/** The business events counted as metrics; e-mail metrics come from the mailer and the sweeper. */
+export type BusinessMetric =
+  | 'ConsentInvited'
+  | 'ConsentAnswered'
+  | 'ConsentSigned'
+  | 'ConsentCountersigned'
+  | 'ConsentDeclined';
 
 const API = { memoryMb: 512, timeoutSeconds: 10 } as const;
 const PDF = { memoryMb: 1024, timeoutSeconds: 20 } as const;
@@ -50,6 +60,7 @@ export const routes: readonly RouteDef[] = [
     auth: 'link',
     ...API,
     access: { table: 'write' },
+    metric: 'ConsentAnswered',
   },
   {
     id: 'intake-signature',
@@ -59,6 +70,7 @@ export const routes: readonly RouteDef[] = [
     auth: 'link',
     ...PDF,
     access: { table: 'write' },
+    metric: 'ConsentSigned',
   },
   {
     id: 'intake-pdf',
@@ -77,6 +89,7 @@ export const routes: readonly RouteDef[] = [
     auth: 'staff',
     ...API,
     access: { table: 'write' },
+    metric: 'ConsentInvited',
   },
   {
     id: 'consents-list',
@@ -113,6 +126,7 @@ export const routes: readonly RouteDef[] = [
     auth: 'staff',
     ...PDF,
     access: { table: 'write' },
+    metric: 'ConsentCountersigned',
   },
   {
     id: 'consent-decline',
@@ -122,6 +136,7 @@ export const routes: readonly RouteDef[] = [
     auth: 'staff',
     ...API,
     access: { table: 'write' },
+    metric: 'ConsentDeclined',
   },
   {
     id: 'revoke-link',
@@ -155,6 +170,16 @@ export const routes: readonly RouteDef[] = [
     method: 'GET',
     path: '/assets/{file}',
     entry: 'functions/handlers/assets.ts',
+    auth: 'public',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: 'none' },
+  },
+  {
+    id: 'openapi',
+    method: 'GET',
+    path: '/openapi.json',
+    entry: 'functions/handlers/openapi.ts',
     auth: 'public',
     memoryMb: 256,
     timeoutSeconds: 5,

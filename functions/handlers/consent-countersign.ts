@@ -1,8 +1,7 @@
-import * as z from 'zod';
 import { clock, consentStore, pdfSealer } from '../adapters/runtime';
 import { config } from '../config';
+import { countersignRequestSchema } from '../contract/clinic';
 import type { ConsentDocument } from '../documents/consent-document';
-import { freeTextSchema } from '../domain/person';
 import {
   type HttpEvent,
   type HttpResult,
@@ -15,14 +14,7 @@ import {
 import { authenticateStaff } from '../http/auth';
 import { consentIdParam } from '../http/params';
 import { countersignConsent } from '../workflow/review';
-import { signatureSchema } from '../workflow/signature';
 import { requireRole } from '../workflow/staff-access';
-
-export const countersignRequestSchema = z.object({
-  signature: signatureSchema,
-  findingNotes: z.record(z.string().max(64), freeTextSchema(2000)).default({}),
-});
-export type CountersignRequestBody = z.infer<typeof countersignRequestSchema>;
 
 // At cold start: a seal that is not configured stops the function here, not halfway through a countersign.
 const sealPdf = await pdfSealer();

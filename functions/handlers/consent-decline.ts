@@ -1,6 +1,5 @@
-import * as z from 'zod';
 import { clock, consentStore } from '../adapters/runtime';
-import { freeTextSchema } from '../domain/person';
+import { declineRequestSchema } from '../contract/clinic';
 import {
   type HttpEvent,
   type HttpResult,
@@ -14,10 +13,6 @@ import { authenticateStaff } from '../http/auth';
 import { consentIdParam } from '../http/params';
 import { declineConsent } from '../workflow/review';
 import { requireRole } from '../workflow/staff-access';
-
-export const declineRequestSchema = z.object({
-  reason: freeTextSchema(2000).refine((s) => s.length > 0, 'A reason is required'),
-});
 
 /** POST /clinic/consents/{consentId}/decline (doctor only). */
 export async function postDecline(event: HttpEvent): Promise<HttpResult> {

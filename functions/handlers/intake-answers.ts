@@ -1,6 +1,5 @@
-import * as z from 'zod';
 import { clock, consentStore } from '../adapters/runtime';
-import { localeSchema } from '../domain/template';
+import { answersRequestSchema } from '../contract/intake';
 import {
   type HttpEvent,
   type HttpResult,
@@ -12,13 +11,6 @@ import {
   requestMeta,
 } from '../http/api';
 import { openIntake, submitAnswers } from '../workflow/intake';
-
-/** Body of POST /intake/{token}/answers; the answers themselves are checked against the template. */
-export const answersRequestSchema = z.object({
-  answers: z.record(z.string(), z.unknown()),
-  locale: localeSchema.optional(),
-});
-export type AnswersRequest = z.infer<typeof answersRequestSchema>;
 
 export async function postAnswers(event: HttpEvent): Promise<HttpResult> {
   const body = jsonBody(event);

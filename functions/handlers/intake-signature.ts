@@ -1,7 +1,6 @@
-import * as z from 'zod';
 import { clock, consentStore } from '../adapters/runtime';
+import { signatureRequestSchema } from '../contract/intake';
 import type { ConsentDocument } from '../documents/consent-document';
-import { localeSchema } from '../domain/template';
 import {
   type HttpEvent,
   type HttpResult,
@@ -13,7 +12,6 @@ import {
   requestMeta,
 } from '../http/api';
 import { assertCanSign, openIntake, signConsent } from '../workflow/intake';
-import { signatureSchema } from '../workflow/signature';
 
 /**
  * The PDF renderer (pdf-lib, fontkit and their tables) is evaluated on the first signature a container
@@ -24,17 +22,6 @@ async function renderConsentPdf(doc: ConsentDocument): Promise<Uint8Array> {
   const { renderConsentPdf: render } = await import('../documents/pdf/render-consent');
   return render(doc);
 }
-
-export const signatureRequestSchema = z.object({
-  signature: signatureSchema,
-  acknowledgedRiskIds: z.array(z.string().max(64)).max(100),
-  agreeToTreatment: z.literal(true, { error: 'You must agree to the treatment to sign' }),
-  agreeToElectronicRecords: z.literal(true, {
-    error: 'You must agree to electronic records and signature to sign',
-  }),
-  locale: localeSchema.optional(),
-});
-export type SignatureRequestBody = z.infer<typeof signatureRequestSchema>;
 
 export async function postSignature(event: HttpEvent): Promise<HttpResult> {
   const body = jsonBody(event);

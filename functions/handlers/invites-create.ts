@@ -1,8 +1,6 @@
-import * as z from 'zod';
 import { clock, consentStore } from '../adapters/runtime';
 import { config } from '../config';
-import { hasControlCharacters, personNameSchema } from '../domain/person';
-import { localeSchema } from '../domain/template';
+import { type InviteRequestBody, inviteRequestSchema } from '../contract/clinic';
 import {
   type HttpEvent,
   type HttpResult,
@@ -14,30 +12,6 @@ import {
 } from '../http/api';
 import { authenticateStaff } from '../http/auth';
 import { createInvite } from '../workflow/invites';
-
-const noLineBreaks = (s: string) => !hasControlCharacters(s);
-
-export const inviteRequestSchema = z.object({
-  patient: z
-    .object({
-      fullName: personNameSchema,
-      email: z
-        .email('Must be a valid e-mail address')
-        .max(254)
-        .refine(noLineBreaks, 'Must not contain line breaks'),
-      phone: z
-        .string()
-        .trim()
-        .regex(/^\+?[0-9][0-9 ()-]{5,22}$/, 'Must be a phone number such as +971 50 000 0000')
-        .optional(),
-      locale: localeSchema,
-    })
-    .strict(),
-  treatmentId: z.string().min(1).max(64),
-  branchId: z.string().min(1).max(64).optional(),
-  sendEmail: z.boolean().optional(),
-});
-export type InviteRequestBody = z.infer<typeof inviteRequestSchema>;
 
 /** POST /clinic/invites: any staff member creates a patient's intake link. */
 export async function postInvite(event: HttpEvent): Promise<HttpResult> {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { importJWK, SignJWT } from 'jose';
-import * as z from 'zod';
 import { consentStore } from '../adapters/runtime';
 import { config } from '../config';
+import { loginRequestSchema } from '../contract/public';
 import { type HttpEvent, type HttpResult, httpHandler, json, jsonBody, parseWith } from '../http/api';
 
 /**
@@ -10,15 +10,6 @@ import { type HttpEvent, type HttpResult, httpHandler, json, jsonBody, parseWith
  * Cognito token carries. Never routed by the CDK stack; refuses to run without the local key.
  * A clinicId that does not exist yet is created empty, so tenant isolation can be tried.
  */
-export const loginRequestSchema = z.object({
-  email: z.email().max(254),
-  role: z.enum(['doctor', 'coordinator']),
-  clinicId: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{1,40}$/, 'Lower-case letters, digits and dashes')
-    .default('demo'),
-});
-
 export async function postLocalLogin(event: HttpEvent): Promise<HttpResult> {
   const input = parseWith(loginRequestSchema, jsonBody(event), 'The sign-in request is not valid.');
   const jwk = process.env.LOCAL_JWT_PRIVATE_JWK;

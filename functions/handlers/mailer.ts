@@ -5,6 +5,7 @@ import type { AttributeValue, DynamoDBBatchResponse, DynamoDBStreamEvent } from 
 import { clock, consentStore, emailSender } from '../adapters/runtime';
 import { config } from '../config';
 import { logger } from '../http/logger';
+import { countDelivery } from '../http/metrics';
 import { deliverMail } from '../workflow/mail';
 import type { OutboxMail } from '../workflow/ports';
 
@@ -35,6 +36,7 @@ export async function handleStream(event: DynamoDBStreamEvent): Promise<DynamoDB
     try {
       const result = await deliverMail(deps, mail);
       logger.info('mail', { kind: mail.kind, consentId: mail.consentId, result });
+      countDelivery(mail, result);
     } catch (err) {
       logger.error('mail not recorded', {
         kind: mail.kind,

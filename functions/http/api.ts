@@ -2,10 +2,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { routes } from '../../infra/routes';
 import type { RequestMeta } from '../domain/audit';
 import { DomainError, PayloadTooLargeError, ValidationFailedError } from '../domain/errors';
 import { issueTo } from '../workflow/issues';
 import { logger } from './logger';
+import { countBusinessEvent } from './metrics';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -112,10 +114,12 @@ interface Options {
 
 /**
  * The HTTP middleware: correlation id and access log, body limit, typed errors → API.md shape,
- * security headers. One middleware object so its before/after/onError order is explicit.
+ * security headers, the route's business metric on success. One middleware object so its
+ * before/after/onError order is explicit.
  */
 function httpBoundary(opts: Options): MiddlewareObj<HttpEvent, HttpResult> {
   const started = new WeakMap<object, number>();
+  const metric = routes.find((r) => r.id === opts.route)?.metric;
   const finish = (request: { event: HttpEvent; response: HttpResult | null | undefined }) => {
     const response =
       request.response ?? json(500, { error: 'internal_error', message: 'Something went wrong.' });
@@ -128,6 +132,8 @@ function httpBoundary(opts: Options): MiddlewareObj<HttpEvent, HttpResult> {
       status: response.statusCode,
       durationMs: t0 ? Math.round(performance.now() - t0) : undefined,
     });
+    const status = response.statusCode ?? 500;
+    if (metric && status >= 200 && status < 300) countBusinessEvent(metric);
   };
   return {
     before: (request) => {

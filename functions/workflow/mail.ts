@@ -167,9 +167,17 @@ async function composeMail(deps: MailDeps, mail: OutboxMail, consent: ConsentRec
 }
 
 /** The sweeper's pass: every due, unsent mail gets another delivery attempt. */
-export async function sweepMail(deps: MailDeps, limit = 50) {
+export async function sweepMail(
+  deps: MailDeps,
+  limit = 50,
+  onResult?: (mail: OutboxMail, result: DeliveryResult) => void,
+) {
   const due = await deps.store.listDueMails(deps.clock.now().toISOString(), limit);
   const results = { sent: 0, failed: 0, skipped: 0 };
-  for (const mail of due) results[await deliverMail(deps, mail)]++;
+  for (const mail of due) {
+    const result = await deliverMail(deps, mail);
+    results[result]++;
+    onResult?.(mail, result);
+  }
   return results;
 }

@@ -13,6 +13,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConsentRecord } from '../../functions/domain/model';
 import { hashLinkToken, newLinkToken } from '../../functions/domain/tokens';
 import { cleanAnswers } from '../fixtures/answers';
+import { captureEmf, metricsOf } from '../fixtures/emf';
 
 /** Handlers wired to real middy and real adapters, with the AWS clients mocked at the SDK level. */
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -217,7 +218,17 @@ describe('mailer handler', () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
     const { handleStream } = await import('../../functions/handlers/mailer');
     const event = { Records: [record(mail)] } as unknown as DynamoDBStreamEvent;
-    expect(await handleStream(event)).toEqual({ batchItemFailures: [] });
+    const sentLines = await captureEmf(async () =>
+      expect(await handleStream(event)).toEqual({ batchItemFailures: [] }),
+    );
+    expect(metricsOf(sentLines)).toEqual([
+      {
+        namespace: 'ConsentApp',
+        name: 'EmailSent',
+        value: 1,
+        dimensions: { service: 'consents', kind: 'signed_notice' },
+      },
+    ]);
     const sent = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
     expect(sent?.Destination?.ToAddresses).toEqual(['archive@example.test']);
     const raw = Buffer.from(sent?.Content?.Raw?.Data ?? new Uint8Array()).toString();
@@ -227,7 +238,12 @@ describe('mailer handler', () => {
     ses
       .on(SendEmailCommand)
       .rejects(Object.assign(new Error('connect ECONNREFUSED'), { name: 'TimeoutError' }));
-    expect(await handleStream(event)).toEqual({ batchItemFailures: [] });
+    const failedLines = await captureEmf(async () =>
+      expect(await handleStream(event)).toEqual({ batchItemFailures: [] }),
+    );
+    expect(metricsOf(failedLines).map((m) => [m.name, m.value, m.dimensions.kind])).toEqual([
+      ['EmailFailed', 1, 'signed_notice'],
+    ]);
   });
 
   it('a delivery that cannot be recorded (store down) is a batch item failure, for the stream to retry', async () => {
