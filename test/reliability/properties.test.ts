@@ -526,6 +526,9 @@ describe('headers', () => {
       const [h, p, s] = token.split('.') as [string, string, string];
       const claimsJson = JSON.parse(Buffer.from(p, 'base64url').toString());
       claimsJson['custom:clinicId'] = other.clinicId;
+      // Always a real change: when the claims already named the other clinic, the re-encoded payload was
+      // identical and the "tampered" token a genuine one (found as a flaky 200).
+      claimsJson.tampered = true;
       return `${h}.${Buffer.from(JSON.stringify(claimsJson)).toString('base64url')}.${s}`;
     }
 
