@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError } from '../domain/errors';
 import type { ConsentRecord, StaffIdentity } from '../domain/model';
 import { loadTemplate } from '../domain/template-store';
 import type { ConsentQuery } from './ports';
+import { appendLookupEvent } from './repeat-events';
 import { type ClinicDeps, loadOwnConsent, staffActor } from './staff-access';
 
 /** The clinic's views of its consents: the archive list, one record in full, and its latest PDF. */
@@ -98,7 +99,8 @@ export async function staffPdf(deps: ClinicDeps, staff: StaffIdentity, consentId
   if (!latest) throw new ConflictError('This consent has not been signed yet.');
   const pdf = await deps.store.getPdf(staff.clinicId, consentId, latest.version);
   if (!pdf) throw new NotFoundError('The document was not found.');
-  await deps.store.appendEvent(
+  await appendLookupEvent(
+    deps,
     staff.clinicId,
     auditEvent(consentId, 'pdf_downloaded', deps.clock.now().toISOString(), staffActor(staff), meta, {
       version: latest.version,

@@ -13,6 +13,7 @@ import { issueTo } from './issues';
 import { outboxMail } from './outbox';
 import type { Clock, ConsentStore, IntakeLink, OutboxMail, RenderPdf } from './ports';
 import { enforceRateLimit } from './rate-limit';
+import { appendLookupEvent } from './repeat-events';
 import { recordSignature } from './signature';
 
 export interface IntakeDeps {
@@ -60,7 +61,8 @@ export async function recordLinkOpened(
   meta: RequestMeta,
 ): Promise<void> {
   const at = deps.clock.now().toISOString();
-  await deps.store.appendEvent(
+  await appendLookupEvent(
+    deps,
     ctx.consent.clinicId,
     auditEvent(ctx.consent.consentId, 'link_opened', at, { kind: 'patient', id: 'link-holder' }, meta, {
       channel: ctx.link.channel,
@@ -250,7 +252,8 @@ export async function patientPdf(deps: IntakeDeps, ctx: IntakeContext, meta: Req
   if (!latest) throw new ConflictError('There is no signed consent to download yet.');
   const pdf = await deps.store.getPdf(ctx.consent.clinicId, ctx.consent.consentId, latest.version);
   if (!pdf) throw new NotFoundError('The document was not found.');
-  await deps.store.appendEvent(
+  await appendLookupEvent(
+    deps,
     ctx.consent.clinicId,
     auditEvent(
       ctx.consent.consentId,

@@ -180,7 +180,7 @@ function eventTable(s: SectionContext, events: AuditEvent[], o: Labels): void {
   out.ensure(rowHeight(headerCells) + 30);
   drawRow(headerCells, PANEL);
   const sorted = [...events].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  for (const event of sorted) {
+  for (const { event, count, lastAt } of summariseRepeats(sorted)) {
     const key: LabelKey | undefined = EVENT_KEY[event.type];
     let name: [string, string] = key ? [t(key), o(key)] : [String(event.type), String(event.type)];
     if (event.type === 'screening_result') {
@@ -189,6 +189,10 @@ function eventTable(s: SectionContext, events: AuditEvent[], o: Labels): void {
     }
     const detail = eventDetail(event);
     if (detail) name = [`${name[0]}: ${detail(t)}`, `${name[1]}: ${detail(o)}`];
+    if (count > 1) {
+      const vars = { count, last: ltr(utcStamp(lastAt)) };
+      name = [`${name[0]} (${t('eventRepeated', vars)})`, `${name[1]} (${o('eventRepeated', vars)})`];
+    }
     const actor = ACTOR_KEY[event.actor.kind] ?? 'actorAnonymous';
     const data = (i: number, value: string, maxLines?: number): Cell => [
       {
@@ -220,6 +224,38 @@ function eventTable(s: SectionContext, events: AuditEvent[], o: Labels): void {
     if (out.pages.length !== before) drawRow(headerCells, PANEL);
     drawRow(cells);
   }
+}
+
+/** Look-ups a patient or the clinic may repeat as often as they like; the other events happen once each. */
+const REPEATABLE: ReadonlySet<AuditEvent['type']> = new Set(['link_opened', 'pdf_downloaded', 'verified']);
+
+/**
+ * Repeated look-ups by the same actor with the same detail (the link opened by e-mail, version 2
+ * downloaded…) become one row: the first time, how many times, and the last. However often a link is
+ * opened, the audit page stays a bounded size; every state change keeps its own row.
+ */
+export function summariseRepeats(
+  sorted: AuditEvent[],
+): Array<{ event: AuditEvent; count: number; lastAt: string }> {
+  const rows: Array<{ event: AuditEvent; count: number; lastAt: string }> = [];
+  const byKey = new Map<string, (typeof rows)[number]>();
+  for (const event of sorted) {
+    if (!REPEATABLE.has(event.type)) {
+      rows.push({ event, count: 1, lastAt: event.at });
+      continue;
+    }
+    const key = JSON.stringify([event.type, event.actor.kind, event.actor.id, event.data]);
+    const row = byKey.get(key);
+    if (row) {
+      row.count += 1;
+      row.lastAt = event.at;
+    } else {
+      const created = { event, count: 1, lastAt: event.at };
+      byKey.set(key, created);
+      rows.push(created);
+    }
+  }
+  return rows;
 }
 
 /**
