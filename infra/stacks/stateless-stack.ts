@@ -35,6 +35,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ATTR, PREFIX } from '../../functions/adapters/table-keys';
 import {
   ConsentFunction,
   FUNCTION_LOG_RETENTION,
@@ -67,8 +68,8 @@ export function runtimeFoldersOf(route: RouteDef): RuntimeFolder[] {
 /** Default stage throttling: far above a clinic's traffic, low enough to blunt a flood (429 `throttled`). */
 export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
 
-/** Outbox items (lead's workflow): `sk` = `MAIL#<consentId>#<kind>`; the mailer wakes for nothing else. */
-export const OUTBOX_SK_PREFIX = 'MAIL#';
+/** Outbox items: sort key `MAIL#<consentId>#<kind>` (functions/adapters/table-keys.ts); the mailer wakes for nothing else. */
+export const OUTBOX_SK_PREFIX = PREFIX.mail;
 
 export interface StatelessStackProps extends StackProps {
   settings: DeploySettings;
@@ -292,7 +293,7 @@ export class StatelessStack extends Stack {
         filters: [
           FilterCriteria.filter({
             eventName: FilterRule.or('INSERT', 'MODIFY'),
-            dynamodb: { Keys: { sk: { S: FilterRule.beginsWith(OUTBOX_SK_PREFIX) } } },
+            dynamodb: { Keys: { [ATTR.sk]: { S: FilterRule.beginsWith(OUTBOX_SK_PREFIX) } } },
           }),
         ],
       }),

@@ -1,6 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { mailItem } from '../../functions/adapters/dynamo-outbox';
+import { ATTR, keys, PREFIX } from '../../functions/adapters/table-keys';
 import { loadConfig } from '../../functions/config';
+import type { OutboxMail } from '../../functions/workflow/ports';
 import { FUNCTION_LOG_RETENTION } from '../../infra/constructs/consent-function';
 import { routes, workers } from '../../infra/routes';
 import { API_THROTTLE, PDF_MEMORY_MB } from '../../infra/stacks/stateless-stack';
@@ -9,6 +12,17 @@ import { asArray, defaultApp, identityPolicies, type Json, logicalId, resources 
 const { stateless, stateful, statelessTemplate: template } = defaultApp();
 const deployedRoutes = routes.filter((r) => !r.localOnly);
 const functions = resources(template, 'AWS::Lambda::Function');
+const outboxMail: OutboxMail = {
+  clinicId: 'demo',
+  consentId: '01J0000000000000000000000X',
+  kind: 'invite',
+  to: 'patient@example.test',
+  locale: 'en',
+  status: 'pending',
+  attempts: 0,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  nextAttemptAt: '2026-01-01T00:00:00.000Z',
+};
 const fnProps = (id: string): Json => template.toJSON().Resources[id].Properties;
 
 describe('functions', () => {
@@ -226,6 +240,17 @@ describe('mailer and outbox sweeper', () => {
     expect(patterns).toEqual([
       { eventName: ['INSERT', 'MODIFY'], dynamodb: { Keys: { sk: { S: [{ prefix: 'MAIL#' }] } } } },
     ]);
+    // The prefix and the key attribute are those the store writes outbox items with, and only those.
+    expect(mailItem(outboxMail)[ATTR.sk].startsWith(PREFIX.mail)).toBe(true);
+    expect(ATTR.sk).toBe('sk');
+    for (const other of [
+      keys.consentSk('X'),
+      keys.eventSk('X', 'T', 'r'),
+      keys.pdfSk('X', 1),
+      keys.profileSk,
+    ]) {
+      expect(other.startsWith(PREFIX.mail), other).toBe(false);
+    }
   });
 
   it('keeps failures 14 days in a KMS-encrypted, TLS-only queue', () => {
