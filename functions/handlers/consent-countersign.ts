@@ -1,7 +1,8 @@
 import * as z from 'zod';
-import { clock, consentStore, pdfSealer } from '../adapters/runtime';
+import { route } from '../../infra/routes';
+import { renderPdf } from '../adapters/pdf-renderer';
+import { pdfSealer, runtimeDeps } from '../adapters/runtime';
 import { config } from '../config';
-import type { ConsentDocument } from '../documents/consent-document';
 import {
   type HttpEvent,
   type HttpResult,
@@ -26,15 +27,6 @@ export type CountersignRequestBody = z.infer<typeof countersignRequestSchema>;
 // At cold start: a seal that is not configured stops the function here, not halfway through a countersign.
 const sealPdf = await pdfSealer();
 
-/**
- * The PDF renderer is evaluated on the first countersignature a container renders, not at cold start
- * (as in intake-signature.ts): requests refused before rendering never need it (docs/bench.md).
- */
-async function renderConsentPdf(doc: ConsentDocument): Promise<Uint8Array> {
-  const { renderConsentPdf: render } = await import('../documents/pdf/render-consent');
-  return render(doc);
-}
-
 /** POST /clinic/consents/{consentId}/countersign (doctor only). */
 export async function postCountersign(event: HttpEvent): Promise<HttpResult> {
   const staff = await authenticateStaff(event);
@@ -42,7 +34,7 @@ export async function postCountersign(event: HttpEvent): Promise<HttpResult> {
   const consentId = consentIdParam(event);
   const input = parseWith(countersignRequestSchema, jsonBody(event), 'The countersignature is not valid.');
   const result = await countersignConsent(
-    { store: consentStore(), clock, renderPdf: renderConsentPdf, sealPdf, appUrl: config().APP_URL },
+    { ...runtimeDeps(), renderPdf, sealPdf, appUrl: config().APP_URL },
     staff,
     consentId,
     input,
@@ -51,7 +43,4 @@ export async function postCountersign(event: HttpEvent): Promise<HttpResult> {
   return json(200, result);
 }
 
-export const handler = httpHandler(postCountersign, {
-  route: 'consent-countersign',
-  maxBodyBytes: 320 * 1024,
-});
+export const handler = httpHandler(postCountersign, route('consent-countersign'));

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { clock, consentStore } from '../adapters/runtime';
+import { route } from '../../infra/routes';
+import { runtimeDeps } from '../adapters/runtime';
 import {
   type HttpEvent,
   type HttpResult,
@@ -24,10 +25,7 @@ export async function postDecline(event: HttpEvent): Promise<HttpResult> {
   requireRole(staff, 'doctor');
   const consentId = consentIdParam(event);
   const input = parseWith(declineRequestSchema, jsonBody(event), 'A reason is required to decline.');
-  return json(
-    200,
-    await declineConsent({ store: consentStore(), clock }, staff, consentId, input, requestMeta(event)),
-  );
+  return json(200, await declineConsent(runtimeDeps(), staff, consentId, input, requestMeta(event)));
 }
 
-export const handler = httpHandler(postDecline, { route: 'consent-decline' });
+export const handler = httpHandler(postDecline, route('consent-decline'));

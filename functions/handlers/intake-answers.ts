@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { clock, consentStore } from '../adapters/runtime';
+import { route } from '../../infra/routes';
+import { runtimeDeps } from '../adapters/runtime';
 import { localeSchema } from '../domain/template';
 import {
   type HttpEvent,
@@ -22,10 +23,10 @@ export type AnswersRequest = z.infer<typeof answersRequestSchema>;
 
 export async function postAnswers(event: HttpEvent): Promise<HttpResult> {
   const body = jsonBody(event);
-  const deps = { store: consentStore(), clock };
+  const deps = runtimeDeps();
   const ctx = await openIntake(deps, pathParam(event, 'token'), requestMeta(event));
   const input = parseWith(answersRequestSchema, body, 'Some answers are missing or not valid.');
   return json(200, await submitAnswers(deps, ctx, input, requestMeta(event)));
 }
 
-export const handler = httpHandler(postAnswers, { route: 'intake-answers' });
+export const handler = httpHandler(postAnswers, route('intake-answers'));

@@ -6,7 +6,7 @@ import { loadConfig } from '../../functions/config';
 import type { OutboxMail } from '../../functions/workflow/ports';
 import { FUNCTION_LOG_RETENTION } from '../../infra/constructs/consent-function';
 import { routes, workers } from '../../infra/routes';
-import { API_THROTTLE, PDF_MEMORY_MB } from '../../infra/stacks/stateless-stack';
+import { API_THROTTLE } from '../../infra/stacks/stateless-stack';
 import { asArray, defaultApp, identityPolicies, type Json, logicalId, resources } from './helpers';
 
 const { stateless, stateful, statelessTemplate: template } = defaultApp();
@@ -115,10 +115,17 @@ describe('functions', () => {
   });
 
   it('copies the fonts only into the PDF-rendering functions (FONT_DIR), the page assets into the assets one', () => {
+    // As the route table declares it (needs.fonts, needs.pageAssets), not inferred from sizes or ids.
+    expect(deployedRoutes.filter((r) => r.needs?.fonts).map((r) => r.id)).toEqual([
+      'intake-signature',
+      'consent-countersign',
+    ]);
+    expect(deployedRoutes.filter((r) => r.needs?.pageAssets).map((r) => r.id)).toEqual(['assets']);
     for (const route of deployedRoutes) {
-      const vars = fnProps(logicalId(stateless.functions.get(route.id) as never)).Environment.Variables;
-      expect(vars.FONT_DIR, route.id).toBe(route.memoryMb >= PDF_MEMORY_MB ? '/var/task/fonts' : undefined);
-      expect(vars.ASSET_DIR, route.id).toBe(route.id === 'assets' ? '/var/task/assets' : undefined);
+      const fn = stateless.functions.get(route.id) as never;
+      const vars = fnProps(logicalId(fn)).Environment.Variables;
+      expect(vars.FONT_DIR, route.id).toBe(route.needs?.fonts ? '/var/task/fonts' : undefined);
+      expect(vars.ASSET_DIR, route.id).toBe(route.needs?.pageAssets ? '/var/task/assets' : undefined);
     }
     for (const worker of [stateless.mailer, stateless.mailSweeper]) {
       const vars = fnProps(logicalId(worker)).Environment.Variables;
