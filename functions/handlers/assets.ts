@@ -60,8 +60,10 @@ export async function getAsset(event: HttpEvent): Promise<HttpResult> {
   if (!bytes) {
     bytes = dataDocument(name);
     if (!bytes) {
+      // Outside the try: a configuration error is a 500 at the boundary, never a 404.
+      const dir = assetDir();
       try {
-        bytes = readFileSync(join(assetDir(), name));
+        bytes = readFileSync(join(dir, name));
       } catch {
         throw new NotFoundError('No such file.');
       }
