@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
+import { functionEnvironment, type SealEnvironment } from '../infra/function-env';
 import { routes, workers } from '../infra/routes';
 import { percentile, type Spread, shuffle, spread } from './stats';
 
@@ -60,8 +61,7 @@ export interface BundleSize {
   sourceMapBytes: number;
 }
 
-/** PDF-rendering handlers are the routes sized for it (infra/routes.ts: 1024 MB): intake-signature, consent-countersign. */
-const PDF_MEMORY = 1024;
+/** PDF-rendering handlers are the routes that declare the fonts (infra/routes.ts): intake-signature, consent-countersign. */
 export const BUDGET = { api: 1.5, pdf: 3.0 } as const;
 
 export async function buildAll(dir: string): Promise<{ targets: Target[]; sizes: BundleSize[] }> {
@@ -73,7 +73,7 @@ export async function buildAll(dir: string): Promise<{ targets: Target[]; sizes:
         id: r.id,
         entry: r.entry,
         memoryMb: r.memoryMb,
-        kind: (r.memoryMb >= PDF_MEMORY ? 'pdf' : 'api') as HandlerKind,
+        kind: (r.needs?.fonts ? 'pdf' : 'api') as HandlerKind,
       })),
     ...Object.values(workers).map((w) => ({
       id: w.id,
@@ -121,29 +121,37 @@ export async function buildAll(dir: string): Promise<{ targets: Target[]; sizes:
   return { targets, sizes };
 }
 
-/** What Lambda sets for these functions (infra/stacks/stateless-stack.ts), with stand-in values. */
-export function functionEnvironment(extra: Record<string, string>): Record<string, string> {
+/**
+ * What Lambda sets for these functions: the runtime's own variables, and the function environment the
+ * CDK stack sets (infra/function-env.ts), with stand-in values.
+ */
+export function benchEnvironment(seal: SealEnvironment): Record<string, string> {
+  const issuer = 'https://cognito-idp.me-central-1.amazonaws.com/me-central-1_bench';
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     LANG: 'C.UTF-8',
-    AWS_REGION: 'me-central-1',
     AWS_DEFAULT_REGION: 'me-central-1',
     AWS_LAMBDA_FUNCTION_NAME: 'bench',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
-    TABLE_NAME: 'consents-bench',
-    APP_URL: 'https://consents.example.test',
-    MAIL_FROM: 'Demo Aesthetics Clinic <consents@demo-clinic.example.test>',
-    LINK_TTL_DAYS: '7',
-    JWT_ISSUER: 'https://cognito-idp.me-central-1.amazonaws.com/me-central-1_bench',
-    JWT_AUDIENCE: 'bench-client',
-    JWKS_URL: 'https://cognito-idp.me-central-1.amazonaws.com/me-central-1_bench/.well-known/jwks.json',
-    COGNITO_DOMAIN: 'https://bench.auth.me-central-1.amazoncognito.com',
-    COGNITO_CLIENT_ID: 'bench-client',
-    POWERTOOLS_SERVICE_NAME: 'consents',
-    FONT_DIR: join(REPO_ROOT, 'templates/fonts'),
-    ASSET_DIR: join(REPO_ROOT, 'templates/pages/assets'),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    ...extra,
+    ...functionEnvironment({
+      tableName: 'consents-bench',
+      appUrl: 'https://consents.example.test',
+      mailFrom: 'Demo Aesthetics Clinic <consents@demo-clinic.example.test>',
+      linkTtlDays: 7,
+      jwt: { issuer, audience: 'bench-client', jwksUrl: `${issuer}/.well-known/jwks.json` },
+      staffSignIn: {
+        cognitoDomain: 'https://bench.auth.me-central-1.amazoncognito.com',
+        clientId: 'bench-client',
+      },
+      serviceName: 'consents',
+      region: 'me-central-1',
+      seal,
+      folders: {
+        fontDir: join(REPO_ROOT, 'templates/fonts'),
+        assetDir: join(REPO_ROOT, 'templates/pages/assets'),
+      },
+    }),
   };
 }
 

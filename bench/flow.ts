@@ -1,5 +1,6 @@
 import type { FinalizeHandlerArguments, HandlerExecutionContext, MiddlewareStack } from '@smithy/types';
 import { dynamoDocumentClient, sesV2Client } from '../functions/adapters/clients';
+import { ATTR, keys, PREFIX } from '../functions/adapters/table-keys';
 import { systemClock } from '../functions/workflow/ports';
 import type { LocalStack } from '../infra/local/stack';
 import { signaturePng } from '../test/fixtures/consent-document';
@@ -189,7 +190,7 @@ function installMeters(): void {
       u.capacityUnits += units;
       usage.set(name, u);
       const text = JSON.stringify(input, (_k, v) => (v instanceof Uint8Array ? '' : v));
-      if (/"sk":"MAIL#/.test(text) && !/^(Get|Query)/.test(name)) outboxRecords++;
+      if (text.includes(`"${ATTR.sk}":"${PREFIX.mail}`) && !/^(Get|Query)/.test(name)) outboxRecords++;
       return out;
     },
     { step: 'initialize', name: 'bench-capacity' },
@@ -322,7 +323,9 @@ export async function measureCostInputs(
   // its two link lookups and the two /verify lookups.
   const rows = (
     await Promise.all(
-      ['CONSENT#', 'EVENT#', 'PDF#', 'MAIL#'].map((p) => table.query('CLINIC#demo', `${p}${consentId}`)),
+      [PREFIX.consent, PREFIX.event, PREFIX.pdf, PREFIX.mail].map((p) =>
+        table.query(keys.clinicPk('demo'), `${p}${consentId}`),
+      ),
     )
   ).flat();
   const extra = (await table.pdfHashes(consentId)).length * 200 + 2 * 250;

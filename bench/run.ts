@@ -1,8 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SealEnvironment } from '../infra/function-env';
 import type { LocalStack } from '../infra/local/stack';
-import { BUDGET, buildAll, functionEnvironment, type InitResult, measureInit, REPO_ROOT } from './bundles';
+import { BUDGET, benchEnvironment, buildAll, type InitResult, measureInit, REPO_ROOT } from './bundles';
 import { estimateCost } from './cost';
 import { measureCostInputs, measureLatency } from './flow';
 import { benchRender } from './render';
@@ -30,19 +31,19 @@ const log = (s: string) => process.stdout.write(`${s}\n`);
 const usd = (n: number) => `$${n.toFixed(6)}`;
 
 /** What the countersign function needs at cold start (it checks its seal configuration then). */
-async function sealEnvironment(): Promise<Record<string, string>> {
+async function benchSeal(): Promise<SealEnvironment> {
   try {
     const { generateLocalSealIdentity } = (await import('../functions/documents/seal/index')) as unknown as {
       generateLocalSealIdentity(): Promise<{ certificatePem: string }>;
     };
     const id = await generateLocalSealIdentity();
     return {
-      SEAL_MODE: 'kms',
-      SEAL_KMS_KEY_ID: 'arn:aws:kms:me-central-1:000000000000:key/bench',
-      SEAL_CERT_PEM: id.certificatePem,
+      mode: 'kms',
+      keyId: 'arn:aws:kms:me-central-1:000000000000:key/bench',
+      certificatePem: id.certificatePem,
     };
   } catch {
-    return { SEAL_MODE: 'off' };
+    return { mode: 'off' };
   }
 }
 
@@ -62,7 +63,7 @@ async function main() {
     // ------------------------------------------------------------------ bundles and init cost
     log('\n▸ bundling every handler as the CDK construct does…');
     const { targets, sizes } = await buildAll(dir);
-    const env = functionEnvironment(await sealEnvironment());
+    const env = benchEnvironment(await benchSeal());
     log(
       `▸ init cost: ${ROUNDS} rounds × ${targets.length + 1} fresh node processes (clean env: no NODE_OPTIONS / NODE_EXTRA_CA_CERTS)…`,
     );

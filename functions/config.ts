@@ -37,7 +37,24 @@ const envSchema = z.object({
   /** Local only: the private key (PKCS#8 PEM), or SEAL_KEY_FILE, the JSON the local stack writes. */
   SEAL_KEY_PEM: z.string().min(1).optional(),
   SEAL_KEY_FILE: z.string().min(1).optional(),
+  /**
+   * Folders a function reads at run time, copied into its bundle by the CDK stack (infra/routes.ts,
+   * `needs`): the PDF fonts and the page assets. Unset, each is found beside the source (local stack).
+   */
+  FONT_DIR: z.string().min(1).optional(),
+  ASSET_DIR: z.string().min(1).optional(),
+  /**
+   * Staff sign-in on the dashboard: with both set (the Cognito hosted-UI base URL and the app client id),
+   * the hosted UI; otherwise the local stack's /local/login form (functions/handlers/clinic-page.ts).
+   */
+  COGNITO_DOMAIN: z.string().optional(),
+  COGNITO_CLIENT_ID: z.string().optional(),
+  /** Local stack only: the private JWK /local/login signs staff tokens with. */
+  LOCAL_JWT_PRIVATE_JWK: z.string().min(1).optional(),
 });
+
+/** The name of every variable this module parses (infra/function-env.ts sets them, each named once). */
+export type ConfigVariable = keyof z.input<typeof envSchema>;
 
 export type Config = z.infer<typeof envSchema> & { linkTtlMs: number };
 

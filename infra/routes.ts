@@ -11,6 +11,19 @@ export type RouteAuth =
   /** Anyone. */
   | 'public';
 
+/**
+ * What a function needs beyond the table, declared here so the CDK stack derives the bundle and the
+ * grants from it (infra/stacks/stateless-stack.ts) rather than guessing from sizes or ids.
+ */
+export interface RouteNeeds {
+  /** Renders PDFs: the fonts are copied into the bundle (templates/fonts → FONT_DIR). */
+  fonts?: true;
+  /** Serves the pages' scripts and styles: copied into the bundle (templates/pages/assets → ASSET_DIR). */
+  pageAssets?: true;
+  /** Seals final PDFs: the seal settings (SEAL_*) and kms:Sign on the seal key, for this function only. */
+  seal?: 'sign';
+}
+
 export interface RouteDef {
   /** Stable id: names the Lambda function and the sample event under events/. */
   id: string;
@@ -25,8 +38,12 @@ export interface RouteDef {
   /** Lambda sizing: PDF rendering needs more memory (and CPU with it) than a table lookup. */
   memoryMb: number;
   timeoutSeconds: number;
-  /** Which resources the function touches: the CDK stack derives least-privilege grants from it. */
-  access: { table: 'read' | 'write' | 'none'; sendsEmail?: boolean };
+  /** Largest accepted request body (decoded bytes; functions/http/api.ts answers 413 above it). Default 64 KB. */
+  maxBodyBytes?: number;
+  /** Which table actions the function may use: the CDK stack derives least-privilege grants from it. */
+  access: { table: 'read' | 'write' | 'none' };
+  /** Files in the bundle and the seal key, when the function needs them. */
+  needs?: RouteNeeds;
   /** The business metric (CloudWatch EMF, functions/http/metrics.ts) a 2xx response of this route counts. */
   metric?: BusinessMetric;
 }
@@ -42,7 +59,7 @@ export type BusinessMetric =
 const API = { memoryMb: 512, timeoutSeconds: 10 } as const;
 const PDF = { memoryMb: 1024, timeoutSeconds: 20 } as const;
 
-export const routes: readonly RouteDef[] = [
+const table = [
   {
     id: 'intake-page',
     method: 'GET',
@@ -69,8 +86,11 @@ export const routes: readonly RouteDef[] = [
     entry: 'functions/handlers/intake-signature.ts',
     auth: 'link',
     ...PDF,
+    /** Drawn signatures are PNGs of up to 200 KB, base64 in JSON. */
+    maxBodyBytes: 320 * 1024,
     access: { table: 'write' },
     metric: 'ConsentSigned',
+    needs: { fonts: true },
   },
   {
     id: 'intake-pdf',
@@ -125,8 +145,11 @@ export const routes: readonly RouteDef[] = [
     entry: 'functions/handlers/consent-countersign.ts',
     auth: 'staff',
     ...PDF,
+    /** The doctor's drawn signature, as for the patient's. */
+    maxBodyBytes: 320 * 1024,
     access: { table: 'write' },
     metric: 'ConsentCountersigned',
+    needs: { fonts: true, seal: 'sign' },
   },
   {
     id: 'consent-decline',
@@ -145,6 +168,8 @@ export const routes: readonly RouteDef[] = [
     entry: 'functions/handlers/revoke-link.ts',
     auth: 'staff',
     ...API,
+    /** No body expected. */
+    maxBodyBytes: 1024,
     access: { table: 'write' },
   },
   {
@@ -154,6 +179,8 @@ export const routes: readonly RouteDef[] = [
     entry: 'functions/handlers/verify.ts',
     auth: 'public',
     ...API,
+    /** The PDF itself is the body. */
+    maxBodyBytes: 4 * 1024 * 1024,
     access: { table: 'write' },
   },
   {
@@ -174,6 +201,7 @@ export const routes: readonly RouteDef[] = [
     memoryMb: 256,
     timeoutSeconds: 5,
     access: { table: 'none' },
+    needs: { pageAssets: true },
   },
   {
     id: 'openapi',
@@ -195,7 +223,19 @@ export const routes: readonly RouteDef[] = [
     ...API,
     access: { table: 'write' },
   },
-];
+] as const satisfies readonly RouteDef[];
+
+/** The id of a route of the table (a literal union: a typo is a type error). */
+export type RouteId = (typeof table)[number]['id'];
+
+export const routes: readonly RouteDef[] = table;
+
+/** A route of the table by its id; handlers take their settings from it (`httpHandler(fn, route('verify'))`). */
+export function route(id: RouteId): RouteDef {
+  const found = routes.find((r) => r.id === id);
+  if (!found) throw new Error(`No route ${id} in infra/routes.ts`);
+  return found;
+}
 
 /** Handlers that are not HTTP routes: the table-stream mailer and the scheduled outbox sweeper. */
 export interface WorkerDef {

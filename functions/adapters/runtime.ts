@@ -23,6 +23,17 @@ export function emailSender(): EmailSender {
 
 export const clock: Clock = systemClock;
 
+/** What every use case takes: the store and the clock. Handlers add what their use case needs beyond it. */
+export function runtimeDeps(): { store: ConsentStore; clock: Clock } {
+  return { store: consentStore(), clock };
+}
+
+/** What the mailer and the outbox sweeper deliver with. */
+export function mailDeps() {
+  const c = config();
+  return { ...runtimeDeps(), sender: emailSender(), appUrl: c.APP_URL, from: c.MAIL_FROM };
+}
+
 let sealer: Promise<SealPdf | null> | undefined;
 
 /**

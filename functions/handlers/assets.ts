@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { route } from '../../infra/routes';
 import ui from '../../templates/i18n/ui.json' with { type: 'json' };
+import { config } from '../config';
 import { NotFoundError } from '../domain/errors';
 import { loadTemplate } from '../domain/template-store';
 import { type HttpEvent, type HttpResult, httpHandler, pathParam } from '../http/api';
@@ -28,7 +30,7 @@ const TREATMENT = /^treatment-([a-z0-9-]{1,64})\.json$/;
 const cache = new Map<string, Buffer>();
 
 function assetDir(): string {
-  return process.env.ASSET_DIR ?? fileURLToPath(new URL('../../templates/pages/assets/', import.meta.url));
+  return config().ASSET_DIR ?? fileURLToPath(new URL('../../templates/pages/assets/', import.meta.url));
 }
 
 /** The bytes of a data document, or undefined when the name is not one. */
@@ -58,8 +60,10 @@ export async function getAsset(event: HttpEvent): Promise<HttpResult> {
   if (!bytes) {
     bytes = dataDocument(name);
     if (!bytes) {
+      // Outside the try: a configuration error is a 500 at the boundary, never a 404.
+      const dir = assetDir();
       try {
-        bytes = readFileSync(join(assetDir(), name));
+        bytes = readFileSync(join(dir, name));
       } catch {
         throw new NotFoundError('No such file.');
       }
@@ -75,4 +79,4 @@ export async function getAsset(event: HttpEvent): Promise<HttpResult> {
   };
 }
 
-export const handler = httpHandler(getAsset, { route: 'assets' });
+export const handler = httpHandler(getAsset, route('assets'));

@@ -1,12 +1,16 @@
+import { route } from '../../infra/routes';
 import { clinicPage, type StaffSignIn } from '../../templates/pages/render';
+import { type Config, config } from '../config';
 import { type HttpResult, html, httpHandler, SECURITY_HEADERS } from '../http/api';
 
 /**
- * How staff sign in, from the environment: with COGNITO_DOMAIN (the hosted-UI base URL, e.g.
+ * How staff sign in, from the configuration: with COGNITO_DOMAIN (the hosted-UI base URL, e.g.
  * https://<prefix>.auth.<region>.amazoncognito.com) and COGNITO_CLIENT_ID set, the Cognito hosted UI;
- * otherwise the local stack's /local/login form. Read per call (cheap) so tests can switch it.
+ * otherwise the local stack's /local/login form.
  */
-export function staffSignIn(env: NodeJS.ProcessEnv = process.env): StaffSignIn {
+export function staffSignIn(
+  env: Pick<Config, 'COGNITO_DOMAIN' | 'COGNITO_CLIENT_ID'> = config(),
+): StaffSignIn {
   const domain = env.COGNITO_DOMAIN?.trim().replace(/\/$/, '');
   const clientId = env.COGNITO_CLIENT_ID?.trim();
   if (domain && clientId && /^https:\/\/[a-z0-9.-]+$/i.test(domain))
@@ -32,4 +36,4 @@ export async function getClinicPage(): Promise<HttpResult> {
   return result;
 }
 
-export const handler = httpHandler(getClinicPage, { route: 'clinic-page' });
+export const handler = httpHandler(getClinicPage, route('clinic-page'));

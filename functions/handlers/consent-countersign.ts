@@ -1,7 +1,8 @@
-import { clock, consentStore, pdfSealer } from '../adapters/runtime';
+import { route } from '../../infra/routes';
+import { renderPdf } from '../adapters/pdf-renderer';
+import { pdfSealer, runtimeDeps } from '../adapters/runtime';
 import { config } from '../config';
 import { countersignRequestSchema } from '../contract/clinic';
-import type { ConsentDocument } from '../documents/consent-document';
 import {
   type HttpEvent,
   type HttpResult,
@@ -19,15 +20,6 @@ import { requireRole } from '../workflow/staff-access';
 // At cold start: a seal that is not configured stops the function here, not halfway through a countersign.
 const sealPdf = await pdfSealer();
 
-/**
- * The PDF renderer is evaluated on the first countersignature a container renders, not at cold start
- * (as in intake-signature.ts): requests refused before rendering never need it (docs/bench.md).
- */
-async function renderConsentPdf(doc: ConsentDocument): Promise<Uint8Array> {
-  const { renderConsentPdf: render } = await import('../documents/pdf/render-consent');
-  return render(doc);
-}
-
 /** POST /clinic/consents/{consentId}/countersign (doctor only). */
 export async function postCountersign(event: HttpEvent): Promise<HttpResult> {
   const staff = await authenticateStaff(event);
@@ -35,7 +27,7 @@ export async function postCountersign(event: HttpEvent): Promise<HttpResult> {
   const consentId = consentIdParam(event);
   const input = parseWith(countersignRequestSchema, jsonBody(event), 'The countersignature is not valid.');
   const result = await countersignConsent(
-    { store: consentStore(), clock, renderPdf: renderConsentPdf, sealPdf, appUrl: config().APP_URL },
+    { ...runtimeDeps(), renderPdf, sealPdf, appUrl: config().APP_URL },
     staff,
     consentId,
     input,
@@ -44,7 +36,4 @@ export async function postCountersign(event: HttpEvent): Promise<HttpResult> {
   return json(200, result);
 }
 
-export const handler = httpHandler(postCountersign, {
-  route: 'consent-countersign',
-  maxBodyBytes: 320 * 1024,
-});
+export const handler = httpHandler(postCountersign, route('consent-countersign'));

@@ -1,4 +1,5 @@
-import { clock, consentStore } from '../adapters/runtime';
+import { route } from '../../infra/routes';
+import { runtimeDeps } from '../adapters/runtime';
 import { declineRequestSchema } from '../contract/clinic';
 import {
   type HttpEvent,
@@ -20,10 +21,7 @@ export async function postDecline(event: HttpEvent): Promise<HttpResult> {
   requireRole(staff, 'doctor');
   const consentId = consentIdParam(event);
   const input = parseWith(declineRequestSchema, jsonBody(event), 'A reason is required to decline.');
-  return json(
-    200,
-    await declineConsent({ store: consentStore(), clock }, staff, consentId, input, requestMeta(event)),
-  );
+  return json(200, await declineConsent(runtimeDeps(), staff, consentId, input, requestMeta(event)));
 }
 
-export const handler = httpHandler(postDecline, { route: 'consent-decline' });
+export const handler = httpHandler(postDecline, route('consent-decline'));

@@ -1,4 +1,5 @@
-import { clock, consentStore } from '../adapters/runtime';
+import { route } from '../../infra/routes';
+import { runtimeDeps } from '../adapters/runtime';
 import { listQuerySchema } from '../contract/clinic';
 import { type HttpEvent, type HttpResult, httpHandler, json, parseWith } from '../http/api';
 import { authenticateStaff } from '../http/auth';
@@ -13,8 +14,8 @@ export async function getConsents(event: HttpEvent): Promise<HttpResult> {
     ...(q.from ? { from: `${q.from}T00:00:00.000Z` } : {}),
     ...(q.to ? { to: `${q.to}T23:59:59.999Z` } : {}),
   };
-  const deps = { store: consentStore(), clock };
+  const deps = runtimeDeps();
   return json(200, await listConsents(deps, staff, query));
 }
 
-export const handler = httpHandler(getConsents, { route: 'consents-list' });
+export const handler = httpHandler(getConsents, route('consents-list'));

@@ -1,4 +1,5 @@
-import { clock, consentStore } from '../adapters/runtime';
+import { route } from '../../infra/routes';
+import { runtimeDeps } from '../adapters/runtime';
 import { answersRequestSchema } from '../contract/intake';
 import {
   type HttpEvent,
@@ -14,10 +15,10 @@ import { openIntake, submitAnswers } from '../workflow/intake';
 
 export async function postAnswers(event: HttpEvent): Promise<HttpResult> {
   const body = jsonBody(event);
-  const deps = { store: consentStore(), clock };
+  const deps = runtimeDeps();
   const ctx = await openIntake(deps, pathParam(event, 'token'), requestMeta(event));
   const input = parseWith(answersRequestSchema, body, 'Some answers are missing or not valid.');
   return json(200, await submitAnswers(deps, ctx, input, requestMeta(event)));
 }
 
-export const handler = httpHandler(postAnswers, { route: 'intake-answers' });
+export const handler = httpHandler(postAnswers, route('intake-answers'));

@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
+import { route } from '../../infra/routes';
 import { errorPage, intakePage } from '../../templates/pages/render';
-import { clock, consentStore } from '../adapters/runtime';
+import { runtimeDeps } from '../adapters/runtime';
 import { DomainError } from '../domain/errors';
 import {
   type HttpEvent,
@@ -21,7 +22,7 @@ import { intakeView } from '../workflow/intake-view';
  */
 export async function getIntake(event: HttpEvent): Promise<HttpResult> {
   const wantsJson = (header(event, 'accept') ?? '').includes('application/json');
-  const deps = { store: consentStore(), clock };
+  const deps = runtimeDeps();
   if (wantsJson) {
     const ctx = await openIntake(deps, pathParam(event, 'token'), requestMeta(event));
     await recordLinkOpened(deps, ctx, requestMeta(event));
@@ -36,6 +37,7 @@ export async function getIntake(event: HttpEvent): Promise<HttpResult> {
   }
 }
 
-export const handler = httpHandler((event: HttpEvent, _context: Context) => getIntake(event), {
-  route: 'intake-page',
-});
+export const handler = httpHandler(
+  (event: HttpEvent, _context: Context) => getIntake(event),
+  route('intake-page'),
+);

@@ -1,4 +1,5 @@
-import { clock, consentStore } from '../adapters/runtime';
+import { route } from '../../infra/routes';
+import { runtimeDeps } from '../adapters/runtime';
 import { config } from '../config';
 import { type InviteRequestBody, inviteRequestSchema } from '../contract/clinic';
 import {
@@ -18,7 +19,7 @@ export async function postInvite(event: HttpEvent): Promise<HttpResult> {
   const staff = await authenticateStaff(event);
   const input = parseWith(inviteRequestSchema, jsonBody(event), 'The invitation is not valid.');
   const c = config();
-  const deps = { store: consentStore(), clock, appUrl: c.APP_URL, linkTtlMs: c.linkTtlMs };
+  const deps = { ...runtimeDeps(), appUrl: c.APP_URL, linkTtlMs: c.linkTtlMs };
   const created = await createInvite(deps, staff, input, requestMeta(event));
   return json(201, { ...created, whatsappUrl: whatsappHandOff(input, created.intakeUrl) });
 }
@@ -31,4 +32,4 @@ function whatsappHandOff(input: InviteRequestBody, url: string): string | null {
   return `https://wa.me/${digits}?text=${encodeURIComponent(text)}`;
 }
 
-export const handler = httpHandler(postInvite, { route: 'invites-create' });
+export const handler = httpHandler(postInvite, route('invites-create'));

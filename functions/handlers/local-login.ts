@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { importJWK, SignJWT } from 'jose';
+import { route } from '../../infra/routes';
 import { consentStore } from '../adapters/runtime';
 import { config } from '../config';
 import { loginRequestSchema } from '../contract/public';
@@ -12,7 +13,8 @@ import { type HttpEvent, type HttpResult, httpHandler, json, jsonBody, parseWith
  */
 export async function postLocalLogin(event: HttpEvent): Promise<HttpResult> {
   const input = parseWith(loginRequestSchema, jsonBody(event), 'The sign-in request is not valid.');
-  const jwk = process.env.LOCAL_JWT_PRIVATE_JWK;
+  const c = config();
+  const jwk = c.LOCAL_JWT_PRIVATE_JWK;
   if (!jwk) throw new Error('local login is disabled: no LOCAL_JWT_PRIVATE_JWK');
   const store = consentStore();
   const email = input.email.toLowerCase();
@@ -39,7 +41,6 @@ export async function postLocalLogin(event: HttpEvent): Promise<HttpResult> {
     .update(`${input.clinicId}:${email}:${input.role}`)
     .digest('hex')
     .slice(0, 32);
-  const c = config();
   const key = await importJWK(JSON.parse(jwk), 'ES256');
   const token = await new SignJWT({
     email,
@@ -61,4 +62,4 @@ export async function postLocalLogin(event: HttpEvent): Promise<HttpResult> {
   return json(200, { token, expiresIn: 12 * 3600, clinicId: input.clinicId, role: input.role, name });
 }
 
-export const handler = httpHandler(postLocalLogin, { route: 'local-login' });
+export const handler = httpHandler(postLocalLogin, route('local-login'));

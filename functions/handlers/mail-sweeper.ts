@@ -1,25 +1,13 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { clock, consentStore, emailSender } from '../adapters/runtime';
-import { config } from '../config';
+import { mailDeps } from '../adapters/runtime';
 import { logger } from '../http/logger';
 import { countDelivery } from '../http/metrics';
 import { sweepMail } from '../workflow/mail';
 
 /** Scheduled: retries every outbox mail still unsent and due, so no e-mail is ever lost. */
 export async function sweep(): Promise<{ sent: number; failed: number; skipped: number }> {
-  const c = config();
-  const result = await sweepMail(
-    {
-      store: consentStore(),
-      sender: emailSender(),
-      clock,
-      appUrl: c.APP_URL,
-      from: c.MAIL_FROM,
-    },
-    50,
-    countDelivery,
-  );
+  const result = await sweepMail(mailDeps(), 50, countDelivery);
   if (result.sent + result.failed + result.skipped > 0) logger.info('mail sweep', result);
   return result;
 }

@@ -2,8 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { clock, consentStore, emailSender } from '../adapters/runtime';
-import { config } from '../config';
+import { mailDeps } from '../adapters/runtime';
 import { logger } from '../http/logger';
 import { countDelivery } from '../http/metrics';
 import { deliverMail } from '../workflow/mail';
@@ -29,8 +28,7 @@ export function pendingMails(event: DynamoDBStreamEvent): Array<{ mail: OutboxMa
 }
 
 export async function handleStream(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-  const c = config();
-  const deps = { store: consentStore(), sender: emailSender(), clock, appUrl: c.APP_URL, from: c.MAIL_FROM };
+  const deps = mailDeps();
   const failures: DynamoDBBatchResponse['batchItemFailures'] = [];
   for (const { mail, sequence } of pendingMails(event)) {
     try {

@@ -1,4 +1,5 @@
 import document from '../../docs/openapi.json' with { type: 'json' };
+import { route } from '../../infra/routes';
 import { type HttpResult, httpHandler } from '../http/api';
 
 /**
@@ -16,4 +17,4 @@ export async function getOpenApi(): Promise<HttpResult> {
   };
 }
 
-export const handler = httpHandler(getOpenApi, { route: 'openapi' });
+export const handler = httpHandler(getOpenApi, route('openapi'));

@@ -1,4 +1,5 @@
-import { clock, consentStore } from '../adapters/runtime';
+import { route } from '../../infra/routes';
+import { runtimeDeps } from '../adapters/runtime';
 import { type HttpEvent, type HttpResult, httpHandler, json, requestMeta } from '../http/api';
 import { authenticateStaff } from '../http/auth';
 import { consentIdParam } from '../http/params';
@@ -11,7 +12,7 @@ import { revokeLink } from '../workflow/links';
 export async function postRevokeLink(event: HttpEvent): Promise<HttpResult> {
   const staff = await authenticateStaff(event);
   const consentId = consentIdParam(event);
-  return json(200, await revokeLink({ store: consentStore(), clock }, staff, consentId, requestMeta(event)));
+  return json(200, await revokeLink(runtimeDeps(), staff, consentId, requestMeta(event)));
 }
 
-export const handler = httpHandler(postRevokeLink, { route: 'revoke-link', maxBodyBytes: 1024 });
+export const handler = httpHandler(postRevokeLink, route('revoke-link'));

@@ -1,4 +1,5 @@
-import { clock, consentStore } from '../adapters/runtime';
+import { route } from '../../infra/routes';
+import { runtimeDeps } from '../adapters/runtime';
 import { verifySeal } from '../documents/seal/verify-seal';
 import { ValidationFailedError } from '../domain/errors';
 import { type HttpEvent, type HttpResult, httpHandler, json, rawBody, requestMeta } from '../http/api';
@@ -10,7 +11,7 @@ import { verifyPdf } from '../workflow/verify';
  * `seal` says whether the embedded PAdES seal is present and intact. No patient data either way.
  */
 export async function postVerify(event: HttpEvent): Promise<HttpResult> {
-  const deps = { store: consentStore(), clock, checkSeal: verifySeal };
+  const deps = { ...runtimeDeps(), checkSeal: verifySeal };
   await enforceRateLimit(deps, 'verifyIp', requestMeta(event).ip);
   const bytes = rawBody(event);
   if (bytes.length === 0) {
@@ -27,4 +28,4 @@ export async function postVerify(event: HttpEvent): Promise<HttpResult> {
   return json(200, result);
 }
 
-export const handler = httpHandler(postVerify, { route: 'verify', maxBodyBytes: 4 * 1024 * 1024 });
+export const handler = httpHandler(postVerify, route('verify'));

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { routes } from '../../infra/routes';
+import type { RouteDef } from '../../infra/routes';
 import type { RequestMeta } from '../domain/audit';
 import { DomainError, PayloadTooLargeError, ValidationFailedError } from '../domain/errors';
 import { issueTo } from '../workflow/issues';
@@ -105,12 +105,12 @@ export function pathParam(event: HttpEvent, name: string): string {
   return event.pathParameters?.[name] ?? '';
 }
 
-interface Options {
-  /** Route id from the route table, for logs and metrics. */
-  route: string;
-  /** Largest accepted body (decoded bytes); bigger → 413 before any parsing. */
-  maxBodyBytes?: number;
-}
+/**
+ * What the boundary takes from the route's entry in the route table (infra/routes.ts): its id, for logs
+ * and metrics, its largest accepted body (decoded bytes; bigger → 413 before any parsing) and the
+ * business metric a 2xx response counts.
+ */
+type Options = Pick<RouteDef, 'id' | 'maxBodyBytes' | 'metric'>;
 
 /**
  * The HTTP middleware: correlation id and access log, body limit, typed errors → API.md shape,
@@ -119,7 +119,7 @@ interface Options {
  */
 function httpBoundary(opts: Options): MiddlewareObj<HttpEvent, HttpResult> {
   const started = new WeakMap<object, number>();
-  const metric = routes.find((r) => r.id === opts.route)?.metric;
+  const metric = opts.metric;
   const finish = (request: { event: HttpEvent; response: HttpResult | null | undefined }) => {
     const response =
       request.response ?? json(500, { error: 'internal_error', message: 'Something went wrong.' });
@@ -127,7 +127,7 @@ function httpBoundary(opts: Options): MiddlewareObj<HttpEvent, HttpResult> {
     request.response = response;
     const t0 = started.get(request.event);
     logger.info('request', {
-      route: opts.route,
+      route: opts.id,
       method: request.event.requestContext?.http?.method,
       status: response.statusCode,
       durationMs: t0 ? Math.round(performance.now() - t0) : undefined,
@@ -158,10 +158,10 @@ function httpBoundary(opts: Options): MiddlewareObj<HttpEvent, HttpResult> {
           errorBody(err),
           err.status === 503 || err.status === 429 ? { 'retry-after': '2' } : {},
         );
-        if (err.status >= 500) logger.warn('unavailable', { route: opts.route, error: err.name });
+        if (err.status >= 500) logger.warn('unavailable', { route: opts.id, error: err.name });
       } else {
         logger.error('unhandled error', {
-          route: opts.route,
+          route: opts.id,
           error: (err as Error)?.name,
           stack: (err as Error)?.stack,
         });
@@ -177,7 +177,7 @@ function httpBoundary(opts: Options): MiddlewareObj<HttpEvent, HttpResult> {
 
 export type RouteHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
-/** Wraps a plain handler for Lambda: `export const handler = httpHandler(fn, { route })`. */
+/** Wraps a plain handler for Lambda: `export const handler = httpHandler(fn, route('<route id>'))`. */
 export function httpHandler(fn: RouteHandler, opts: Options) {
   return middy<HttpEvent, HttpResult>(fn)
     .use(injectLambdaContext(logger, { resetKeys: true }))

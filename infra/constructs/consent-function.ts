@@ -20,6 +20,7 @@ import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-l
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { folderEnvironment, mailEnvironment, type RuntimeFolders, tableEnvironment } from '../function-env';
 import { tableDefinition } from '../table';
 import { ManagedPolicyRole } from './managed-policy-role';
 
@@ -38,8 +39,8 @@ export interface RuntimeFolder {
   from: string;
   /** Folder name inside the bundle, e.g. `fonts` (→ /var/task/fonts). */
   to: string;
-  /** Environment variable that tells the handler where it is, e.g. `FONT_DIR`. */
-  env: string;
+  /** Which setting tells the handler where it is (infra/function-env.ts): `fontDir` → FONT_DIR. */
+  env: keyof RuntimeFolders;
 }
 
 /**
@@ -147,7 +148,7 @@ export class ConsentFunction extends NodejsFunction {
       if (!/^[a-z0-9][a-z0-9/_-]*$/i.test(folder.from) || !/^[a-z0-9_-]+$/i.test(folder.to)) {
         throw new Error(`Runtime folder names must be plain relative paths: ${folder.from} → ${folder.to}`);
       }
-      environment[folder.env] = `${LAMBDA_TASK_ROOT}/${folder.to}`;
+      Object.assign(environment, folderEnvironment({ [folder.env]: `${LAMBDA_TASK_ROOT}/${folder.to}` }));
     }
 
     super(scope, id, {
@@ -238,7 +239,7 @@ export class ConsentFunction extends NodejsFunction {
    * functions/config.ts validates every variable at cold start, also in functions that never query.
    */
   useTable(table: ITableV2, access: TableAccess): this {
-    this.addEnvironment('TABLE_NAME', table.tableName);
+    this.addEnvironments(tableEnvironment(table.tableName));
     if (access === 'none') return this;
     this.addToRolePolicy(
       new PolicyStatement({
@@ -267,7 +268,7 @@ export class ConsentFunction extends NodejsFunction {
    * the configured From address.
    */
   allowSendEmail(sender: MailSenderRef): this {
-    this.addEnvironment('SES_CONFIGURATION_SET', sender.configurationSetName);
+    this.addEnvironments(mailEnvironment(sender.configurationSetName));
     this.addToRolePolicy(
       new PolicyStatement({
         actions: ['ses:SendEmail', 'ses:SendRawEmail'],
@@ -275,6 +276,12 @@ export class ConsentFunction extends NodejsFunction {
         conditions: { StringEquals: { 'ses:FromAddress': sender.fromAddress } },
       }),
     );
+    return this;
+  }
+
+  /** Sets several variables at once (built by infra/function-env.ts). */
+  addEnvironments(env: Record<string, string>): this {
+    for (const [name, value] of Object.entries(env)) this.addEnvironment(name, value);
     return this;
   }
 

@@ -34,22 +34,33 @@ const event = JSON.parse(text);
 const keyFile = join(dataDir, 'local-jwt-key.json');
 const keys = existsSync(keyFile) ? JSON.parse(readFileSync(keyFile, 'utf8')) : undefined;
 const port = process.env.PORT ?? '3000';
+const sealKeyFile = join(dataDir, 'seal-key.json');
+const { functionEnvironment } = await import('../function-env');
 Object.assign(process.env, {
-  TABLE_NAME: process.env.TABLE_NAME ?? 'consents',
-  APP_URL: process.env.APP_URL ?? `http://127.0.0.1:${port}`,
-  MAIL_FROM: process.env.MAIL_FROM ?? 'Demo Aesthetics Clinic <consents@demo-clinic.example.test>',
-  JWT_ISSUER: process.env.JWT_ISSUER ?? `http://127.0.0.1:${port}/local`,
-  JWT_AUDIENCE: process.env.JWT_AUDIENCE ?? 'consents-local',
-  DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`,
-  SES_ENDPOINT: process.env.SES_ENDPOINT ?? `http://127.0.0.1:${process.env.SES_PORT ?? 8005}`,
-  AWS_REGION: 'me-central-1',
+  ...functionEnvironment({
+    tableName: process.env.TABLE_NAME ?? 'consents',
+    appUrl: process.env.APP_URL ?? `http://127.0.0.1:${port}`,
+    mailFrom: process.env.MAIL_FROM ?? 'Demo Aesthetics Clinic <consents@demo-clinic.example.test>',
+    linkTtlDays: Number(process.env.LINK_TTL_DAYS ?? 7),
+    jwt: {
+      issuer: process.env.JWT_ISSUER ?? `http://127.0.0.1:${port}/local`,
+      audience: process.env.JWT_AUDIENCE ?? 'consents-local',
+      publicJwk: keys?.publicJwk,
+    },
+    localJwtPrivateJwk: keys?.privateJwk,
+    endpoints: {
+      dynamodb: process.env.DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`,
+      ses: process.env.SES_ENDPOINT ?? `http://127.0.0.1:${process.env.SES_PORT ?? 8005}`,
+    },
+    region: 'me-central-1',
+    serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'consents-local',
+    // The local seal key `npm start` keeps under the data folder (countersign seals with it).
+    ...(existsSync(sealKeyFile) && process.env.SEAL_MODE !== 'off'
+      ? { seal: { mode: 'local' as const, keyFile: sealKeyFile } }
+      : {}),
+  }),
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
-  ...(keys ? { JWT_PUBLIC_JWK: keys.publicJwk, LOCAL_JWT_PRIVATE_JWK: keys.privateJwk } : {}),
-  // The local seal key `npm start` keeps under the data folder (countersign seals with it).
-  ...(existsSync(join(dataDir, 'seal-key.json'))
-    ? { SEAL_MODE: process.env.SEAL_MODE ?? 'local', SEAL_KEY_FILE: join(dataDir, 'seal-key.json') }
-    : {}),
 });
 if (!keys) console.error('note: no .data/local-jwt-key.json — start the stack once with `npm start` first');
 

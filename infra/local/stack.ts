@@ -8,6 +8,7 @@ import {
   generateLocalSealIdentity,
   type LocalSealIdentity,
 } from '../../functions/documents/seal/local-signer';
+import { functionEnvironment } from '../function-env';
 import { workers } from '../routes';
 import { tableDefinition } from '../table';
 import { ensureTable, StackStartError, startDynamoLocal } from './dynamodb-local';
@@ -114,24 +115,24 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const sesUrl = `http://127.0.0.1:${opts.sesPort}`;
   const tableName = tableDefinition.localName;
 
-  // The same variables the CDK stack sets on each function, pointed at the local stand-ins.
+  // The same variables the CDK stack sets on each function (infra/function-env.ts), pointed at the local
+  // stand-ins, plus the SDK's stand-in credentials.
   Object.assign(process.env, {
-    TABLE_NAME: tableName,
-    APP_URL: appUrl,
-    MAIL_FROM: 'Demo Aesthetics Clinic <consents@demo-clinic.example.test>',
-    LINK_TTL_DAYS: String(opts.linkTtlDays ?? Number(process.env.LINK_TTL_DAYS ?? 7)),
-    JWT_ISSUER: `${appUrl}/local`,
-    JWT_AUDIENCE: 'consents-local',
-    JWT_PUBLIC_JWK: keys.publicJwk,
-    LOCAL_JWT_PRIVATE_JWK: keys.privateJwk,
-    DYNAMODB_ENDPOINT: dynamo.endpoint,
-    SES_ENDPOINT: sesUrl,
-    AWS_REGION: 'me-central-1',
+    ...functionEnvironment({
+      tableName,
+      appUrl,
+      mailFrom: 'Demo Aesthetics Clinic <consents@demo-clinic.example.test>',
+      linkTtlDays: opts.linkTtlDays ?? Number(process.env.LINK_TTL_DAYS ?? 7),
+      jwt: { issuer: `${appUrl}/local`, audience: 'consents-local', publicJwk: keys.publicJwk },
+      localJwtPrivateJwk: keys.privateJwk,
+      endpoints: { dynamodb: dynamo.endpoint, ses: sesUrl },
+      region: 'me-central-1',
+      serviceName: 'consents-local',
+      ...(seal ? { seal: { mode: 'local', keyPem: seal.keyPem, certificatePem: seal.certificatePem } } : {}),
+    }),
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    POWERTOOLS_SERVICE_NAME: 'consents-local',
-    ...(seal ? { SEAL_MODE: 'local', SEAL_KEY_PEM: seal.keyPem, SEAL_CERT_PEM: seal.certificatePem } : {}),
   });
   delete process.env.JWKS_URL;
   delete process.env.SEAL_KMS_KEY_ID;

@@ -35,6 +35,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ATTR, PREFIX } from '../../functions/adapters/table-keys';
 import {
   ConsentFunction,
   FUNCTION_LOG_RETENTION,
@@ -43,23 +44,20 @@ import {
   type RuntimeFolder,
 } from '../constructs/consent-function';
 import { OperationsAlarms } from '../constructs/operations-alarms';
+import { sealEnvironment, sharedEnvironment } from '../function-env';
 import { type RouteDef, routes, workers } from '../routes';
 import type { DeploySettings } from './settings';
 
-/** Routes sized at 1 GB or more render consent PDFs (infra/routes.ts): they get the fonts. */
-export const PDF_MEMORY_MB = 1024;
-
 /**
- * What a route's handler reads from disk at run time, derived from the route table: the PDF renderers
- * read fonts (FONT_DIR, functions/documents/pdf/fonts.ts), the assets handler serves the page assets
- * (ASSET_DIR, functions/handlers/assets.ts). Everything else travels inside the esbuild bundle.
+ * What a route's handler reads from disk at run time, as the route table declares it (`needs`): the PDF
+ * renderers read fonts (FONT_DIR, functions/documents/pdf/fonts.ts), the assets handler serves the page
+ * assets (ASSET_DIR, functions/handlers/assets.ts). Everything else travels inside the esbuild bundle.
  */
 export function runtimeFoldersOf(route: RouteDef): RuntimeFolder[] {
   const folders: RuntimeFolder[] = [];
-  if (route.memoryMb >= PDF_MEMORY_MB)
-    folders.push({ from: 'templates/fonts', to: 'fonts', env: 'FONT_DIR' });
-  if (route.entry.endsWith('/assets.ts')) {
-    folders.push({ from: 'templates/pages/assets', to: 'assets', env: 'ASSET_DIR' });
+  if (route.needs?.fonts) folders.push({ from: 'templates/fonts', to: 'fonts', env: 'fontDir' });
+  if (route.needs?.pageAssets) {
+    folders.push({ from: 'templates/pages/assets', to: 'assets', env: 'assetDir' });
   }
   return folders;
 }
@@ -67,8 +65,8 @@ export function runtimeFoldersOf(route: RouteDef): RuntimeFolder[] {
 /** Default stage throttling: far above a clinic's traffic, low enough to blunt a flood (429 `throttled`). */
 export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
 
-/** Outbox items (lead's workflow): `sk` = `MAIL#<consentId>#<kind>`; the mailer wakes for nothing else. */
-export const OUTBOX_SK_PREFIX = 'MAIL#';
+/** Outbox items: sort key `MAIL#<consentId>#<kind>` (functions/adapters/table-keys.ts); the mailer wakes for nothing else. */
+export const OUTBOX_SK_PREFIX = PREFIX.mail;
 
 export interface StatelessStackProps extends StackProps {
   settings: DeploySettings;
@@ -84,9 +82,6 @@ export interface StatelessStackProps extends StackProps {
   /** The asymmetric KMS key that seals final PDFs (stateful stack). */
   sealKey: IKey;
 }
-
-/** The one route whose function seals PDFs, and so the only one allowed to use the seal key. */
-export const SEALING_ROUTE_ID = 'consent-countersign';
 
 /** The only KMS operation the seal needs, and how: a SHA-256 digest, PKCS#1 v1.5 (RSA_2048 key). */
 export const SEAL_SIGNING = {
@@ -217,19 +212,19 @@ export class StatelessStack extends Stack {
     });
 
     // ---------------------------------------------------------------- functions
-    const sharedEnvironment: Record<string, string> = {
-      APP_URL: appUrl,
-      MAIL_FROM: `${settings.senderName} <${settings.senderEmail}>`,
-      LINK_TTL_DAYS: String(settings.linkTtlDays),
-      JWT_ISSUER: props.staffIssuer,
-      JWT_AUDIENCE: this.dashboardClient.userPoolClientId,
-      JWKS_URL: `${props.staffIssuer}/.well-known/jwks.json`,
-      // Beyond functions/config.ts: the staff sign-in of the dashboard (clinic-page.ts reads these two).
-      // The archive mailbox is part of each clinic's profile in the table, not an environment value.
-      COGNITO_DOMAIN: props.signInBaseUrl,
-      COGNITO_CLIENT_ID: this.dashboardClient.userPoolClientId,
-      POWERTOOLS_SERVICE_NAME: settings.appName,
-    };
+    // The archive mailbox is part of each clinic's profile in the table, not an environment value.
+    const environment = sharedEnvironment({
+      appUrl,
+      mailFrom: `${settings.senderName} <${settings.senderEmail}>`,
+      linkTtlDays: settings.linkTtlDays,
+      jwt: {
+        issuer: props.staffIssuer,
+        audience: this.dashboardClient.userPoolClientId,
+        jwksUrl: `${props.staffIssuer}/.well-known/jwks.json`,
+      },
+      staffSignIn: { cognitoDomain: props.signInBaseUrl, clientId: this.dashboardClient.userPoolClientId },
+      serviceName: settings.appName,
+    });
 
     for (const route of routes) {
       if (route.localOnly) continue; // e.g. POST /local/login: served by the local stack only, never routed.
@@ -238,12 +233,11 @@ export class StatelessStack extends Stack {
         description: `${route.method} ${route.path}`,
         memoryMb: route.memoryMb,
         timeoutSeconds: route.timeoutSeconds,
-        environment: sharedEnvironment,
+        environment,
         logsKey: opsKey,
         runtimeFolders: runtimeFoldersOf(route),
       }).useTable(table, route.access.table);
-      if (route.access.sendsEmail) fn.allowSendEmail(props.sender);
-      if (route.id === SEALING_ROUTE_ID) this.allowSealing(fn, props);
+      if (route.needs?.seal === 'sign') this.allowSealing(fn, props);
       acknowledgeSynchronous(fn, 'API Gateway');
       this.functions.set(route.id, fn);
 
@@ -274,7 +268,7 @@ export class StatelessStack extends Stack {
       description: 'Sends outbox e-mails (MAIL# items) from the table stream',
       memoryMb: workers.mailer.memoryMb,
       timeoutSeconds: workers.mailer.timeoutSeconds,
-      environment: sharedEnvironment,
+      environment,
       logsKey: opsKey,
     })
       .useTable(table, 'write')
@@ -292,7 +286,7 @@ export class StatelessStack extends Stack {
         filters: [
           FilterCriteria.filter({
             eventName: FilterRule.or('INSERT', 'MODIFY'),
-            dynamodb: { Keys: { sk: { S: FilterRule.beginsWith(OUTBOX_SK_PREFIX) } } },
+            dynamodb: { Keys: { [ATTR.sk]: { S: FilterRule.beginsWith(OUTBOX_SK_PREFIX) } } },
           }),
         ],
       }),
@@ -304,7 +298,7 @@ export class StatelessStack extends Stack {
       description: 'Every 15 minutes: re-sends outbox e-mails still pending (pendingMail index)',
       memoryMb: workers.mailSweeper.memoryMb,
       timeoutSeconds: workers.mailSweeper.timeoutSeconds,
-      environment: sharedEnvironment,
+      environment,
       logsKey: opsKey,
       deadLetterQueue: this.mailFailures,
     })
@@ -356,16 +350,16 @@ export class StatelessStack extends Stack {
   private allowSealing(fn: ConsentFunction, props: StatelessStackProps): void {
     const { settings, sealKey } = props;
     if (settings.sealMode === 'off') {
-      fn.addEnvironment('SEAL_MODE', 'off');
+      fn.addEnvironments(sealEnvironment({ mode: 'off' }));
       Annotations.of(fn).addInfo(
         'sealMode is off: countersigned PDFs are issued without a digital seal (the /verify hash check still works).',
       );
       return;
     }
-    fn.addEnvironment('SEAL_MODE', 'kms');
-    fn.addEnvironment('SEAL_KMS_KEY_ID', sealKey.keyArn);
-    if (settings.sealCertificate) fn.addEnvironment('SEAL_CERT_PEM', settings.sealCertificate);
-    else {
+    fn.addEnvironments(
+      sealEnvironment({ mode: 'kms', keyId: sealKey.keyArn, certificatePem: settings.sealCertificate }),
+    );
+    if (!settings.sealCertificate) {
       // Info, not a warning: the first deploy (key not yet created) has no certificate by design.
       Annotations.of(fn).addInfo(
         'Context "sealCertificate" is not set: the countersign function will not start until the seal key has a certificate (docs/deploy.md, "The PDF seal").',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resetConfig } from '../../functions/config';
 import mesotherapy from '../../templates/treatments/mesotherapy.json' with { type: 'json' };
 import {
   COORDINATOR,
@@ -327,6 +328,7 @@ describe('staff sign-in in AWS', () => {
   it('goes through the Cognito hosted UI (authorization code with PKCE) and comes back signed in', async () => {
     const domain = 'https://meso-consent-test.auth.me-central-1.amazoncognito.com';
     Object.assign(process.env, { COGNITO_DOMAIN: domain, COGNITO_CLIENT_ID: 'test-client-id' });
+    resetConfig();
     const { context, page, problems } = await newPage(h, DESKTOP);
     try {
       const idToken = await staffToken(h, DOCTOR, 'doctor');
@@ -407,6 +409,7 @@ describe('staff sign-in in AWS', () => {
     } finally {
       delete process.env.COGNITO_DOMAIN;
       delete process.env.COGNITO_CLIENT_ID;
+      resetConfig();
       await context.close();
     }
   });

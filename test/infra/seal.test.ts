@@ -7,7 +7,7 @@ import { loadConfig, sealSettings } from '../../functions/config';
 import { generateLocalSealIdentity } from '../../functions/documents/seal/local-signer';
 import { routes } from '../../infra/routes';
 import { readSealCertificate, readSettings, SEAL_CERTIFICATE_MAX_CHARS } from '../../infra/stacks/settings';
-import { SEAL_SIGNING, SEALING_ROUTE_ID } from '../../infra/stacks/stateless-stack';
+import { SEAL_SIGNING } from '../../infra/stacks/stateless-stack';
 import {
   asArray,
   defaultApp,
@@ -19,6 +19,8 @@ import {
 } from './helpers';
 
 /** The PDF seal's key (stateful) and the one function allowed to sign with it (stateless). */
+/** The route that declares the seal in the route table: the countersign route, and only it. */
+const SEALING_ROUTE_ID = 'consent-countersign';
 const { stateful, stateless, statefulTemplate, statelessTemplate } = defaultApp();
 const fnProps = (app: SynthesizedApp, routeId: string): Json =>
   app.statelessTemplate.toJSON().Resources[logicalId(app.stateless.functions.get(routeId) as never)]
@@ -75,7 +77,8 @@ describe('who may seal (stateless stack)', () => {
         expect(policy.roles).toEqual([roleOf(app, SEALING_ROUTE_ID)]);
       }
     }
-    expect(routes.some((r) => r.id === SEALING_ROUTE_ID)).toBe(true);
+    // Derived from the route table's declared needs: exactly one route declares the seal.
+    expect(routes.filter((r) => r.needs?.seal).map((r) => r.id)).toEqual([SEALING_ROUTE_ID]);
   });
 
   it('gives the countersign function SEAL_MODE=kms and the key; no other function gets seal settings', () => {

@@ -1,14 +1,28 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { mailItem } from '../../functions/adapters/dynamo-outbox';
+import { ATTR, keys, PREFIX } from '../../functions/adapters/table-keys';
 import { loadConfig } from '../../functions/config';
+import type { OutboxMail } from '../../functions/workflow/ports';
 import { FUNCTION_LOG_RETENTION } from '../../infra/constructs/consent-function';
 import { routes, workers } from '../../infra/routes';
-import { API_THROTTLE, PDF_MEMORY_MB } from '../../infra/stacks/stateless-stack';
+import { API_THROTTLE } from '../../infra/stacks/stateless-stack';
 import { asArray, defaultApp, identityPolicies, type Json, logicalId, resources } from './helpers';
 
 const { stateless, stateful, statelessTemplate: template } = defaultApp();
 const deployedRoutes = routes.filter((r) => !r.localOnly);
 const functions = resources(template, 'AWS::Lambda::Function');
+const outboxMail: OutboxMail = {
+  clinicId: 'demo',
+  consentId: '01J0000000000000000000000X',
+  kind: 'invite',
+  to: 'patient@example.test',
+  locale: 'en',
+  status: 'pending',
+  attempts: 0,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  nextAttemptAt: '2026-01-01T00:00:00.000Z',
+};
 const fnProps = (id: string): Json => template.toJSON().Resources[id].Properties;
 
 describe('functions', () => {
@@ -101,10 +115,17 @@ describe('functions', () => {
   });
 
   it('copies the fonts only into the PDF-rendering functions (FONT_DIR), the page assets into the assets one', () => {
+    // As the route table declares it (needs.fonts, needs.pageAssets), not inferred from sizes or ids.
+    expect(deployedRoutes.filter((r) => r.needs?.fonts).map((r) => r.id)).toEqual([
+      'intake-signature',
+      'consent-countersign',
+    ]);
+    expect(deployedRoutes.filter((r) => r.needs?.pageAssets).map((r) => r.id)).toEqual(['assets']);
     for (const route of deployedRoutes) {
-      const vars = fnProps(logicalId(stateless.functions.get(route.id) as never)).Environment.Variables;
-      expect(vars.FONT_DIR, route.id).toBe(route.memoryMb >= PDF_MEMORY_MB ? '/var/task/fonts' : undefined);
-      expect(vars.ASSET_DIR, route.id).toBe(route.id === 'assets' ? '/var/task/assets' : undefined);
+      const fn = stateless.functions.get(route.id) as never;
+      const vars = fnProps(logicalId(fn)).Environment.Variables;
+      expect(vars.FONT_DIR, route.id).toBe(route.needs?.fonts ? '/var/task/fonts' : undefined);
+      expect(vars.ASSET_DIR, route.id).toBe(route.needs?.pageAssets ? '/var/task/assets' : undefined);
     }
     for (const worker of [stateless.mailer, stateless.mailSweeper]) {
       const vars = fnProps(logicalId(worker)).Environment.Variables;
@@ -226,6 +247,17 @@ describe('mailer and outbox sweeper', () => {
     expect(patterns).toEqual([
       { eventName: ['INSERT', 'MODIFY'], dynamodb: { Keys: { sk: { S: [{ prefix: 'MAIL#' }] } } } },
     ]);
+    // The prefix and the key attribute are those the store writes outbox items with, and only those.
+    expect(mailItem(outboxMail)[ATTR.sk].startsWith(PREFIX.mail)).toBe(true);
+    expect(ATTR.sk).toBe('sk');
+    for (const other of [
+      keys.consentSk('X'),
+      keys.eventSk('X', 'T', 0, '0', 'r'),
+      keys.pdfSk('X', 1),
+      keys.profileSk,
+    ]) {
+      expect(other.startsWith(PREFIX.mail), other).toBe(false);
+    }
   });
 
   it('keeps failures 14 days in a KMS-encrypted, TLS-only queue', () => {

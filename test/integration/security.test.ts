@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import * as mupdf from 'mupdf';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ATTR, keys } from '../../functions/adapters/table-keys';
 import { hashLinkToken } from '../../functions/domain/tokens';
 import { routes } from '../../infra/routes';
 import { cleanAnswers } from '../fixtures/answers';
@@ -91,7 +92,7 @@ async function setLinkExpiry(token: string, expiresAt: string) {
   await db.send(
     new UpdateItemCommand({
       TableName: inject('tableName'),
-      Key: { pk: { S: `LINK#${hashLinkToken(token)}` }, sk: { S: 'LINK' } },
+      Key: { [ATTR.pk]: { S: keys.linkPk(hashLinkToken(token)) }, [ATTR.sk]: { S: keys.linkSk } },
       UpdateExpression: 'SET expiresAt = :t',
       ExpressionAttributeValues: { ':t': { S: expiresAt } },
     }),

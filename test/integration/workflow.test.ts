@@ -1,5 +1,6 @@
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { ATTR, keys } from '../../functions/adapters/table-keys';
 import { hashLinkToken } from '../../functions/domain/tokens';
 import {
   answer,
@@ -314,7 +315,10 @@ describe('bad input changes nothing', () => {
     await db.send(
       new UpdateItemCommand({
         TableName: inject('tableName'),
-        Key: { pk: { S: `LINK#${hashLinkToken(inv.linkToken)}` }, sk: { S: 'LINK' } },
+        Key: {
+          [ATTR.pk]: { S: keys.linkPk(hashLinkToken(inv.linkToken)) },
+          [ATTR.sk]: { S: keys.linkSk },
+        },
         UpdateExpression: 'SET expiresAt = :past',
         ExpressionAttributeValues: { ':past': { S: '2020-01-01T00:00:00.000Z' } },
       }),

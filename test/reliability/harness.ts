@@ -8,6 +8,7 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { ATTR, PREFIX, keys as tableKeys } from '../../functions/adapters/table-keys';
 import type { AnswersInput } from '../../functions/domain/answers-schema';
 import { hashLinkToken } from '../../functions/domain/tokens';
 import { LIMITS } from '../../functions/workflow/rate-limit';
@@ -146,7 +147,9 @@ export class Table {
         new QueryCommand({
           TableName: this.name,
           ConsistentRead: true,
-          KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :p)' : 'pk = :pk',
+          KeyConditionExpression: skPrefix
+            ? `${ATTR.pk} = :pk AND begins_with(${ATTR.sk}, :p)`
+            : `${ATTR.pk} = :pk`,
           ExpressionAttributeValues: { ':pk': { S: pk }, ...(skPrefix ? { ':p': { S: skPrefix } } : {}) },
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
@@ -161,7 +164,7 @@ export class Table {
     const out = await this.db.send(
       new GetItemCommand({
         TableName: this.name,
-        Key: { pk: { S: pk }, sk: { S: sk } },
+        Key: { [ATTR.pk]: { S: pk }, [ATTR.sk]: { S: sk } },
         ConsistentRead: true,
       }),
     );
@@ -173,12 +176,12 @@ export class Table {
     clinicId: string,
     linkTokens: string[] = [],
   ): Promise<{ hash: string; count: number; items: Item[]; digests: string[] }> {
-    const items = await this.query(`CLINIC#${clinicId}`);
+    const items = await this.query(tableKeys.clinicPk(clinicId));
     for (const t of linkTokens) {
       const out = await this.db.send(
         new GetItemCommand({
           TableName: this.name,
-          Key: { pk: { S: `LINK#${hashLinkToken(t)}` }, sk: { S: 'LINK' } },
+          Key: { [ATTR.pk]: { S: tableKeys.linkPk(hashLinkToken(t)) }, [ATTR.sk]: { S: tableKeys.linkSk } },
           ConsistentRead: true,
         }),
       );
@@ -190,12 +193,12 @@ export class Table {
 
   /** One consent's items, unmarshalled and grouped. */
   async consent(clinicId: string, consentId: string) {
-    const pk = `CLINIC#${clinicId}`;
+    const pk = tableKeys.clinicPk(clinicId);
     const [consent, events, pdfs, mails] = await Promise.all([
-      this.get(pk, `CONSENT#${consentId}`),
-      this.query(pk, `EVENT#${consentId}#`),
-      this.query(pk, `PDF#${consentId}#`),
-      this.query(pk, `MAIL#${consentId}#`),
+      this.get(pk, tableKeys.consentSk(consentId)),
+      this.query(pk, tableKeys.eventPrefix(consentId)),
+      this.query(pk, tableKeys.pdfPrefix(consentId)),
+      this.query(pk, tableKeys.mailPrefix(consentId)),
     ]);
     return {
       consent,
@@ -241,7 +244,7 @@ export class Table {
     let pending: Array<Record<string, unknown>> = [];
     await waitFor(
       async () => {
-        const mails = (await this.query(`CLINIC#${clinicId}`, 'MAIL#')).map((i) => unmarshall(i));
+        const mails = (await this.query(tableKeys.clinicPk(clinicId), PREFIX.mail)).map((i) => unmarshall(i));
         pending = mails.filter((m) => m.status !== 'sent');
         return pending.length === 0;
       },
@@ -265,8 +268,8 @@ export class Table {
     const add = (scope: keyof typeof LIMITS, key: string) => {
       const w = LIMITS[scope].windowSeconds;
       const start = nowSec - (nowSec % w);
-      const pk = `RATE#${scope}#${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
-      keys.push({ pk, sk: `W#${start}` }, { pk, sk: `W#${start - w}` });
+      const pk = tableKeys.ratePk(`${scope}#${createHash('sha256').update(key).digest('hex').slice(0, 32)}`);
+      keys.push({ pk, sk: tableKeys.rateSk(start) }, { pk, sk: tableKeys.rateSk(start - w) });
     };
     for (const t of linkTokens) add('link', t);
     for (const ip of ips) {
@@ -279,7 +282,7 @@ export class Table {
           RequestItems: {
             [this.name]: keys
               .slice(i, i + 25)
-              .map((k) => ({ DeleteRequest: { Key: { pk: { S: k.pk }, sk: { S: k.sk } } } })),
+              .map((k) => ({ DeleteRequest: { Key: { [ATTR.pk]: { S: k.pk }, [ATTR.sk]: { S: k.sk } } } })),
           },
         }),
       );

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { generateKeyPair, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../../functions/adapters/table-keys';
 import type { TestStack } from '../support/stack';
 import {
   answersBody,
@@ -326,14 +327,14 @@ describe('clinic routes', () => {
     await api.invite(fx.coordinator);
     await api.invite(fx.coordinator);
     await rebase(fx);
-    const partition = `CLINIC#${fx.clinicId}`;
+    const partition = keys.clinicPk(fx.clinicId);
     const short = nastyString.filter((x) => x.length < 1500);
     const keyValue = fc.oneof(
       fc.constantFrom(
         partition,
-        `${partition}#STATUS#invited`,
-        'CLINIC#demo',
-        `CONSENT#${fx.consentId}`,
+        keys.statusPk(fx.clinicId, 'invited'),
+        keys.clinicPk('demo'),
+        keys.consentSk(fx.consentId),
         fx.consentId,
         '',
       ),
@@ -354,8 +355,8 @@ describe('clinic routes', () => {
         .record(
           {
             pk: fc.constant(partition),
-            sk: fc.constant(`CONSENT#${fx.consentId}`),
-            gsi1pk: fc.constant(`${partition}#STATUS#awaiting_countersign`),
+            sk: fc.constant(keys.consentSk(fx.consentId)),
+            gsi1pk: fc.constant(keys.statusPk(fx.clinicId, 'awaiting_countersign')),
             gsi1sk: keyValue,
           },
           { requiredKeys: ['pk', 'sk', 'gsi1pk'] },
@@ -744,7 +745,7 @@ describe('POST /verify', () => {
     await check(
       'verify',
       fc.asyncProperty(body, type, async (bytes, ct) => {
-        const before = (await table.query(`CLINIC#${fx.clinicId}`, `EVENT#${fx.consentId}#`)).length;
+        const before = (await table.query(keys.clinicPk(fx.clinicId), keys.eventPrefix(fx.consentId))).length;
         const r = await probe(
           'verify',
           fx,
@@ -757,7 +758,7 @@ describe('POST /verify', () => {
         const sentIssued = issuedShas.has(sha256(bytes));
         if (r.json?.valid === true) expect(sentIssued).toBe(true);
         if (sentIssued && ct === 'application/pdf') expect(r.json?.valid).toBe(true);
-        const after = (await table.query(`CLINIC#${fx.clinicId}`, `EVENT#${fx.consentId}#`)).length;
+        const after = (await table.query(keys.clinicPk(fx.clinicId), keys.eventPrefix(fx.consentId))).length;
         expect(after - before).toBe(r.json?.valid === true ? 1 : 0);
       }),
       runs(180),

@@ -54,7 +54,7 @@ describe('http boundary', () => {
       ],
       [new UnavailableError(), 503, 'unavailable'],
     ] as const) {
-      const h = httpHandler(async () => Promise.reject(err), { route: 't' });
+      const h = httpHandler(async () => Promise.reject(err), { id: 't' });
       const res = await h(event('{}'), context);
       expect(res.statusCode).toBe(status);
       const body = JSON.parse(res.body ?? '{}');
@@ -68,7 +68,7 @@ describe('http boundary', () => {
       async () => {
         throw new TypeError('secret internals at /var/task/index.js:1:2');
       },
-      { route: 't' },
+      { id: 't' },
     );
     const res = await h(event('{}'), context);
     expect(res.statusCode).toBe(500);
@@ -78,7 +78,7 @@ describe('http boundary', () => {
   });
 
   it('validates with zod into issues with paths, and rejects non-JSON', async () => {
-    const h = httpHandler(async (e) => json(200, parseWith(schema, jsonBody(e))), { route: 't' });
+    const h = httpHandler(async (e) => json(200, parseWith(schema, jsonBody(e))), { id: 't' });
     const bad = await h(event('{"name": ""}'), context);
     expect(bad.statusCode).toBe(400);
     expect(JSON.parse(bad.body ?? '{}')).toMatchObject({
@@ -98,7 +98,7 @@ describe('http boundary', () => {
         ran = true;
         return json(200, {});
       },
-      { route: 't', maxBodyBytes: 1024 },
+      { id: 't', maxBodyBytes: 1024 },
     );
     const res = await h(event('x'.repeat(2048)), context);
     expect(res.statusCode).toBe(413);
@@ -107,8 +107,8 @@ describe('http boundary', () => {
   });
 
   it('adds the security headers to every response, errors included', async () => {
-    const ok = await httpHandler(async () => json(200, {}), { route: 't' })(event('{}'), context);
-    const err = await httpHandler(async () => Promise.reject(new ConflictError('x')), { route: 't' })(
+    const ok = await httpHandler(async () => json(200, {}), { id: 't' })(event('{}'), context);
+    const err = await httpHandler(async () => Promise.reject(new ConflictError('x')), { id: 't' })(
       event('{}'),
       context,
     );

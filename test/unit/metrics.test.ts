@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../functions/domain/errors';
 import { type HttpEvent, httpHandler, json } from '../../functions/http/api';
-import { routes } from '../../infra/routes';
+import { route, routes } from '../../infra/routes';
 import { captureEmf, metricsOf } from '../fixtures/emf';
 
 /** Business metrics: the route table names the metric, the HTTP boundary writes it as EMF on a 2xx. */
@@ -32,7 +32,7 @@ describe('business metrics (EMF)', () => {
   });
 
   it('a 2xx of a route with a metric writes one EMF line: ConsentApp, dimension service only, value 1', async () => {
-    const h = httpHandler(async () => json(201, { consentId: 'c1' }), { route: 'invites-create' });
+    const h = httpHandler(async () => json(201, { consentId: 'c1' }), route('invites-create'));
     const lines = await captureEmf(() => h(event, context));
     expect(lines).toHaveLength(1);
     expect(lines[0]?._aws.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name)).toEqual(['ConsentInvited']);
@@ -44,10 +44,11 @@ describe('business metrics (EMF)', () => {
   });
 
   it('an error response, or a route without a metric, writes none', async () => {
-    const failing = httpHandler(async () => Promise.reject(new ConflictError('already signed')), {
-      route: 'consent-countersign',
-    });
-    const read = httpHandler(async () => json(200, {}), { route: 'consents-list' });
+    const failing = httpHandler(
+      async () => Promise.reject(new ConflictError('already signed')),
+      route('consent-countersign'),
+    );
+    const read = httpHandler(async () => json(200, {}), route('consents-list'));
     const lines = await captureEmf(async () => {
       expect((await failing(event, context)).statusCode).toBe(409);
       expect((await read(event, context)).statusCode).toBe(200);
@@ -56,7 +57,7 @@ describe('business metrics (EMF)', () => {
   });
 
   it('is muted when the log level is above INFO (the local terminal, the tests)', async () => {
-    const h = httpHandler(async () => json(200, {}), { route: 'consent-decline' });
+    const h = httpHandler(async () => json(200, {}), route('consent-decline'));
     expect(await captureEmf(() => h(event, context), 'WARN')).toEqual([]);
     expect(await captureEmf(() => h(event, context), 'SILENT')).toEqual([]);
     expect(metricsOf(await captureEmf(() => h(event, context), 'DEBUG')).map((m) => m.name)).toEqual([

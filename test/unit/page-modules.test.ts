@@ -1,10 +1,32 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { resetConfig } from '../../functions/config';
 import { getAsset } from '../../functions/handlers/assets';
 import type { HttpEvent } from '../../functions/http/api';
+import { functionEnvironment } from '../../infra/function-env';
 import { clinicPage, errorPage, intakePage, PAGE_MODULES, STYLESHEETS } from '../../templates/pages/render';
+
+// The assets handler reads its folder through config(), which every function parses whole.
+beforeAll(() => {
+  Object.assign(
+    process.env,
+    functionEnvironment({
+      tableName: 'consents-test',
+      appUrl: 'https://consents.example.test',
+      mailFrom: 'consents@example.test',
+      linkTtlDays: 7,
+      jwt: {
+        issuer: 'https://issuer.example.test',
+        audience: 'aud',
+        jwksUrl: 'https://issuer.example.test/jwks',
+      },
+      serviceName: 'test',
+    }),
+  );
+  resetConfig();
+});
 
 /** The page scripts: ES modules in one flat folder, served by GET /assets/{file} (no build step). */
 const DIR = join(import.meta.dirname, '../../templates/pages/assets');

@@ -9,11 +9,11 @@ import * as fontkit from 'fontkit';
  * the first reuses the parsed fonts (and the shaping cache in shaping.ts).
  *
  * Where the files are, in order:
- *  1. `setFontDirectory(dir)` — for callers that know better (tests, the local server);
- *  2. env `FONT_DIR` — set this on Lambda: esbuild bundles the handler into one file, so a path
- *     relative to this module no longer points at templates/. Copy templates/fonts/*.ttf next to the
- *     bundle (e.g. NodejsFunction `commandHooks.afterBundling`) and set FONT_DIR=/var/task/fonts;
- *  3. `../../../templates/fonts/` relative to this module (`import.meta.url`), which is right when the
+ *  1. `setFontDirectory(dir)` — on Lambda, functions/adapters/pdf-renderer.ts calls it with the
+ *     configuration's FONT_DIR: esbuild bundles the handler into one file, so a path relative to this
+ *     module no longer points at templates/; the CDK stack copies templates/fonts/*.ttf into the bundle
+ *     of the routes that declare `needs.fonts` and sets FONT_DIR=/var/task/fonts. Tests call it too;
+ *  2. `../../../templates/fonts/` relative to this module (`import.meta.url`), which is right when the
  *     sources run unbundled (tsx, vitest).
  */
 export type Script = 'latin' | 'arabic';
@@ -48,9 +48,8 @@ export function setFontDirectory(dir: string): void {
 }
 
 function fontDirectory(): string {
+  // On Lambda, functions/adapters/pdf-renderer.ts sets it from FONT_DIR (the fonts copied into the bundle).
   if (configuredDirectory) return configuredDirectory;
-  const fromEnv = process.env.FONT_DIR;
-  if (fromEnv) return fromEnv;
   try {
     return fileURLToPath(new URL('../../../templates/fonts/', import.meta.url));
   } catch {
