@@ -3,15 +3,7 @@ import { renderPdf } from '../adapters/pdf-renderer';
 import { pdfSealer, runtimeDeps } from '../adapters/runtime';
 import { config } from '../config';
 import { countersignRequestSchema } from '../contract/clinic';
-import {
-  type HttpEvent,
-  type HttpResult,
-  httpHandler,
-  json,
-  jsonBody,
-  parseWith,
-  requestMeta,
-} from '../http/api';
+import { type HttpEvent, type HttpResult, httpHandler, json, jsonRequest, requestMeta } from '../http/api';
 import { authenticateStaff } from '../http/auth';
 import { consentIdParam } from '../http/params';
 import { countersignConsent } from '../workflow/review';
@@ -25,7 +17,7 @@ export async function postCountersign(event: HttpEvent): Promise<HttpResult> {
   const staff = await authenticateStaff(event);
   requireRole(staff, 'doctor');
   const consentId = consentIdParam(event);
-  const input = parseWith(countersignRequestSchema, jsonBody(event), 'The countersignature is not valid.');
+  const input = jsonRequest(event, countersignRequestSchema, 'The countersignature is not valid.');
   const result = await countersignConsent(
     { ...runtimeDeps(), renderPdf, sealPdf, appUrl: config().APP_URL },
     staff,

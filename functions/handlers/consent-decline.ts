@@ -1,15 +1,7 @@
 import { route } from '../../infra/routes';
 import { runtimeDeps } from '../adapters/runtime';
 import { declineRequestSchema } from '../contract/clinic';
-import {
-  type HttpEvent,
-  type HttpResult,
-  httpHandler,
-  json,
-  jsonBody,
-  parseWith,
-  requestMeta,
-} from '../http/api';
+import { type HttpEvent, type HttpResult, httpHandler, json, jsonRequest, requestMeta } from '../http/api';
 import { authenticateStaff } from '../http/auth';
 import { consentIdParam } from '../http/params';
 import { declineConsent } from '../workflow/review';
@@ -20,7 +12,7 @@ export async function postDecline(event: HttpEvent): Promise<HttpResult> {
   const staff = await authenticateStaff(event);
   requireRole(staff, 'doctor');
   const consentId = consentIdParam(event);
-  const input = parseWith(declineRequestSchema, jsonBody(event), 'A reason is required to decline.');
+  const input = jsonRequest(event, declineRequestSchema, 'A reason is required to decline.');
   return json(200, await declineConsent(runtimeDeps(), staff, consentId, input, requestMeta(event)));
 }
 

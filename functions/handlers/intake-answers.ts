@@ -8,15 +8,15 @@ import {
   json,
   jsonBody,
   parseWith,
-  pathParam,
   requestMeta,
 } from '../http/api';
+import { tokenParam } from '../http/params';
 import { openIntake, submitAnswers } from '../workflow/intake';
 
 export async function postAnswers(event: HttpEvent): Promise<HttpResult> {
   const body = jsonBody(event);
   const deps = runtimeDeps();
-  const ctx = await openIntake(deps, pathParam(event, 'token'), requestMeta(event));
+  const ctx = await openIntake(deps, tokenParam(event), requestMeta(event));
   const input = parseWith(answersRequestSchema, body, 'Some answers are missing or not valid.');
   return json(200, await submitAnswers(deps, ctx, input, requestMeta(event)));
 }

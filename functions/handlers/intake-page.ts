@@ -3,16 +3,8 @@ import { route } from '../../infra/routes';
 import { errorPage, intakePage } from '../../templates/pages/render';
 import { runtimeDeps } from '../adapters/runtime';
 import { DomainError } from '../domain/errors';
-import {
-  type HttpEvent,
-  type HttpResult,
-  header,
-  html,
-  httpHandler,
-  json,
-  pathParam,
-  requestMeta,
-} from '../http/api';
+import { type HttpEvent, type HttpResult, header, html, httpHandler, json, requestMeta } from '../http/api';
+import { tokenParam } from '../http/params';
 import { openIntake, recordLinkOpened } from '../workflow/intake';
 import { intakeView } from '../workflow/intake-view';
 
@@ -24,12 +16,12 @@ export async function getIntake(event: HttpEvent): Promise<HttpResult> {
   const wantsJson = (header(event, 'accept') ?? '').includes('application/json');
   const deps = runtimeDeps();
   if (wantsJson) {
-    const ctx = await openIntake(deps, pathParam(event, 'token'), requestMeta(event));
+    const ctx = await openIntake(deps, tokenParam(event), requestMeta(event));
     await recordLinkOpened(deps, ctx, requestMeta(event));
     return json(200, intakeView(ctx));
   }
   try {
-    const ctx = await openIntake(deps, pathParam(event, 'token'), requestMeta(event));
+    const ctx = await openIntake(deps, tokenParam(event), requestMeta(event));
     return html(200, intakePage({ locale: ctx.consent.locale }));
   } catch (err) {
     if (err instanceof DomainError) return html(err.status, errorPage(err.status, err.code));

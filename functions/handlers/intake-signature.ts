@@ -9,15 +9,15 @@ import {
   json,
   jsonBody,
   parseWith,
-  pathParam,
   requestMeta,
 } from '../http/api';
+import { tokenParam } from '../http/params';
 import { assertCanSign, openIntake, signConsent } from '../workflow/intake';
 
 export async function postSignature(event: HttpEvent): Promise<HttpResult> {
   const body = jsonBody(event);
   const deps = { ...runtimeDeps(), renderPdf };
-  const ctx = await openIntake(deps, pathParam(event, 'token'), requestMeta(event));
+  const ctx = await openIntake(deps, tokenParam(event), requestMeta(event));
   assertCanSign(ctx.consent);
   const input = parseWith(signatureRequestSchema, body, 'The signature is incomplete.');
   return json(201, await signConsent(deps, ctx, input, requestMeta(event)));

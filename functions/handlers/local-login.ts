@@ -4,7 +4,7 @@ import { route } from '../../infra/routes';
 import { consentStore } from '../adapters/runtime';
 import { config } from '../config';
 import { loginRequestSchema } from '../contract/public';
-import { type HttpEvent, type HttpResult, httpHandler, json, jsonBody, parseWith } from '../http/api';
+import { type HttpEvent, type HttpResult, httpHandler, json, jsonRequest } from '../http/api';
 
 /**
  * POST /local/login — the local stack's stand-in for Cognito. Issues an ID token with the claims a
@@ -12,7 +12,7 @@ import { type HttpEvent, type HttpResult, httpHandler, json, jsonBody, parseWith
  * A clinicId that does not exist yet is created empty, so tenant isolation can be tried.
  */
 export async function postLocalLogin(event: HttpEvent): Promise<HttpResult> {
-  const input = parseWith(loginRequestSchema, jsonBody(event), 'The sign-in request is not valid.');
+  const input = jsonRequest(event, loginRequestSchema, 'The sign-in request is not valid.');
   const c = config();
   const jwk = c.LOCAL_JWT_PRIVATE_JWK;
   if (!jwk) throw new Error('local login is disabled: no LOCAL_JWT_PRIVATE_JWK');

@@ -101,6 +101,11 @@ export function parseWith<S extends z.ZodType>(
   return parsed.data;
 }
 
+/** The body as JSON, parsed with the route's request schema: 400 in the API.md shape otherwise. */
+export function jsonRequest<S extends z.ZodType>(event: HttpEvent, schema: S, message?: string): z.infer<S> {
+  return parseWith(schema, jsonBody(event), message);
+}
+
 export function pathParam(event: HttpEvent, name: string): string {
   return event.pathParameters?.[name] ?? '';
 }

@@ -13,3 +13,8 @@ export function consentIdParam(event: HttpEvent): string {
   if (!parsed.success) throw new NotFoundError('No such consent in your clinic.');
   return parsed.data;
 }
+
+/** The intake-link token of a patient route (checked and hashed by openIntake; never logged). */
+export function tokenParam(event: HttpEvent): string {
+  return pathParam(event, 'token');
+}

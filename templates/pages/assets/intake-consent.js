@@ -96,25 +96,19 @@ export function renderConsent() {
             ),
             h('p', { id: `${id}-desc` }, r.description),
             errorNode(id),
-            h(
-              'label',
-              { class: 'check' },
-              h('input', {
-                type: 'checkbox',
-                id,
-                name: 'acknowledgedRiskIds',
-                value: r.id,
-                checked: Boolean(state.risks[r.id]),
-                'aria-invalid': invalid,
-                'aria-describedby': [`${id}-desc`, invalid ? `${id}-error` : ''].filter(Boolean).join(' '),
-                onchange: (/** @type {Event} */ e) => {
-                  state.risks[r.id] = /** @type {HTMLInputElement} */ (e.target).checked;
-                  if (state.risks[r.id]) clearError(id);
-                  saveSoon();
-                },
-              }),
-              h('span', {}, t('consent.riskAck'), h('span', { class: 'visually-hidden' }, `: ${r.title}`)),
-            ),
+            checkItem({
+              id,
+              name: 'acknowledgedRiskIds',
+              value: r.id,
+              ticks: state.risks,
+              describedBy: `${id}-desc`,
+              label: h(
+                'span',
+                {},
+                t('consent.riskAck'),
+                h('span', { class: 'visually-hidden' }, `: ${r.title}`),
+              ),
+            }),
           );
         }),
       ),
@@ -147,25 +141,13 @@ export function renderConsent() {
           'div',
           { class: `declaration${invalid ? ' has-error' : ''}` },
           errorNode(id),
-          h(
-            'label',
-            { class: 'check' },
-            h('input', {
-              type: 'checkbox',
-              id,
-              name: 'declarations',
-              value: d.id,
-              checked: Boolean(state.declarations[d.id]),
-              'aria-invalid': invalid,
-              'aria-describedby': invalid ? `${id}-error` : null,
-              onchange: (/** @type {Event} */ e) => {
-                state.declarations[d.id] = /** @type {HTMLInputElement} */ (e.target).checked;
-                if (state.declarations[d.id]) clearError(id);
-                saveSoon();
-              },
-            }),
-            h('span', {}, d.text),
-          ),
+          checkItem({
+            id,
+            name: 'declarations',
+            value: d.id,
+            ticks: state.declarations,
+            label: h('span', {}, d.text),
+          }),
         );
       }),
     ),
@@ -270,4 +252,33 @@ async function onSign(e) {
     }
     await handleCommonError(err);
   }
+}
+
+/**
+ * One acknowledgement checkbox (a risk or a declaration): ticked state kept in `ticks`, its error
+ * cleared once ticked, progress saved.
+ * @param {{ id: string, name: string, value: string, ticks: Record<string, boolean>, describedBy?: string, label: Node }} o
+ */
+function checkItem(o) {
+  const invalid = state.errors[o.id] ? 'true' : null;
+  const describedBy = [o.describedBy ?? '', invalid ? `${o.id}-error` : ''].filter(Boolean).join(' ');
+  return h(
+    'label',
+    { class: 'check' },
+    h('input', {
+      type: 'checkbox',
+      id: o.id,
+      name: o.name,
+      value: o.value,
+      checked: Boolean(o.ticks[o.value]),
+      'aria-invalid': invalid,
+      'aria-describedby': describedBy || null,
+      onchange: (/** @type {Event} */ e) => {
+        o.ticks[o.value] = /** @type {HTMLInputElement} */ (e.target).checked;
+        if (o.ticks[o.value]) clearError(o.id);
+        saveSoon();
+      },
+    }),
+    o.label,
+  );
 }
