@@ -226,7 +226,7 @@ describe('mailer handler', () => {
         namespace: 'ConsentApp',
         name: 'EmailSent',
         value: 1,
-        dimensions: { service: 'consents', kind: 'signed_notice' },
+        dimensions: { service: process.env.POWERTOOLS_SERVICE_NAME ?? 'consents', kind: 'signed_notice' },
       },
     ]);
     const sent = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;

@@ -5,6 +5,9 @@ import { type HttpEvent, httpHandler, json } from '../../functions/http/api';
 import { route, routes } from '../../infra/routes';
 import { captureEmf, metricsOf } from '../fixtures/emf';
 
+/** The service dimension is Powertools' service name (a globalSetup in the same run may have set it). */
+const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? 'consents';
+
 /** Business metrics: the route table names the metric, the HTTP boundary writes it as EMF on a 2xx. */
 const context = { functionName: 'test', awsRequestId: 'r', getRemainingTimeInMillis: () => 1000 } as Context;
 const event = {
@@ -37,7 +40,7 @@ describe('business metrics (EMF)', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]?._aws.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name)).toEqual(['ConsentInvited']);
     expect(metricsOf(lines)).toEqual([
-      { namespace: 'ConsentApp', name: 'ConsentInvited', value: 1, dimensions: { service: 'consents' } },
+      { namespace: 'ConsentApp', name: 'ConsentInvited', value: 1, dimensions: { service: SERVICE } },
     ]);
     // Nothing about the clinic, the consent or the patient rides along.
     expect(JSON.stringify(lines)).not.toMatch(/c1|clinic|patient/i);
