@@ -112,6 +112,15 @@ const table = [
     metric: 'ConsentInvited',
   },
   {
+    id: 'branches-list',
+    method: 'GET',
+    path: '/clinic/branches',
+    entry: 'functions/handlers/branches-list.ts',
+    auth: 'staff',
+    ...API,
+    access: { table: 'read' },
+  },
+  {
     id: 'consents-list',
     method: 'GET',
     path: '/clinic/consents',

@@ -182,3 +182,14 @@ export const revokeResultSchema = z
     revokedAt: isoTime.optional().meta({ description: 'Absent when the link was already revoked.' }),
   })
   .meta({ id: 'RevokeResult', description: 'The link is withdrawn; patient routes answer 410.' });
+
+export const branchSchema = z
+  .object({
+    branchId: z.string(),
+    name: z.string(),
+    timeZone: z.string().meta({ description: 'IANA time zone, e.g. Asia/Dubai' }),
+    phone: z.string().optional(),
+  })
+  .meta({ id: 'Branch' });
+
+export const branchListSchema = z.object({ items: z.array(branchSchema) }).meta({ id: 'BranchList' });

@@ -42,6 +42,11 @@ export const contract: Record<string, Operation> = {
     request: clinic.inviteRequestSchema,
     responses: { 201: clinic.inviteCreatedSchema, ...errors(400, 401, 403, 413, 500, 503) },
   },
+  'branches-list': {
+    summary: "The caller's clinic's branches (for the invite form, filters and names)",
+    tags: ['clinic'],
+    responses: { 200: clinic.branchListSchema, ...errors(401, 403, 500, 503) },
+  },
   'consents-list': {
     summary: "The caller's clinic's consents, newest first",
     tags: ['clinic'],

@@ -1,6 +1,6 @@
 import { auditEvent, type RequestMeta } from '../domain/audit';
 import { branchOf } from '../domain/clinic';
-import { ConflictError, NotFoundError } from '../domain/errors';
+import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
 import type { ConsentRecord, StaffIdentity } from '../domain/model';
 import { loadTemplate } from '../domain/template-store';
 import type { ConsentQuery } from './ports';
@@ -107,4 +107,18 @@ export async function staffPdf(deps: ClinicDeps, staff: StaffIdentity, consentId
     }),
   );
   return pdf;
+}
+
+/** The clinic's branches, as the invite form's select and the name lookups need them. */
+export async function listBranches(deps: ClinicDeps, staff: StaffIdentity) {
+  const clinic = await deps.store.getClinic(staff.clinicId);
+  if (!clinic) throw new ForbiddenError('Your clinic is not set up in this system yet.');
+  return {
+    items: clinic.branches.map((b) => ({
+      branchId: b.id,
+      name: b.name,
+      timeZone: b.timeZone,
+      ...(b.phone ? { phone: b.phone } : {}),
+    })),
+  };
 }

@@ -178,3 +178,33 @@ export const sampleInviteProps: InviteEmailProps = {
   link: 'http://127.0.0.1:3000/intake/sample',
   expiresOn: '2026-11-28',
 };
+
+export interface WhatsAppInviteProps {
+  locale: Locale;
+  patientName: string;
+  clinicName: string;
+  branchPhone: string;
+  treatment: string;
+  link: string;
+  expiresOn: string;
+}
+
+/**
+ * The text a coordinator sends by WhatsApp: in the patient's language, naming the clinic and the
+ * patient, so it does not read like a stranger's link. Names and numbers are isolated against the
+ * sentence's direction, as in the e-mails.
+ */
+export function whatsappInviteText(p: WhatsAppInviteProps): string {
+  const vars: Record<string, string> = {
+    name: p.patientName,
+    clinic: p.clinicName,
+    phone: p.branchPhone,
+    treatment: p.treatment,
+    date: p.expiresOn,
+  };
+  const plain = Object.fromEntries(
+    Object.entries(vars).map(([k, v]) => [k, mayRunAgainst(v, p.locale) ? isolate(v) : v]),
+  );
+  // The link stays bare (never inside an isolate): WhatsApp must recognise it as a link.
+  return t(p.locale, 'whatsapp.invite', { ...plain, link: p.link });
+}

@@ -1,0 +1,87 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { call, login, uniqueEmail } from './client';
+
+/** The clinic's day (issue 12): phone numbers in E.164 with a trustworthy WhatsApp hand-off, branches. */
+let coordinator: string;
+
+beforeAll(async () => {
+  coordinator = await login('coordinator');
+});
+
+const invite = (phone: string, extra: Record<string, unknown> = {}, locale: 'en' | 'ar' = 'en') =>
+  call<{ inviteId: string; whatsappUrl: string | null }>('POST', '/clinic/invites', {
+    token: coordinator,
+    json: {
+      patient: { fullName: 'Layla Haddad', email: uniqueEmail(), phone, locale },
+      treatmentId: 'mesotherapy',
+      ...extra,
+    },
+  });
+
+describe('phone numbers and the WhatsApp hand-off', () => {
+  it('a local number at a Dubai branch is stored as +971… and handed to wa.me in E.164', async () => {
+    const r = await invite('050 123 4567');
+    expect(r.status).toBe(201);
+    expect(r.body.whatsappUrl?.startsWith('https://wa.me/971501234567?text=')).toBe(true);
+    expect(r.body.whatsappUrl).not.toContain('wa.me/0501234567');
+    const text = decodeURIComponent(r.body.whatsappUrl?.split('text=')[1] ?? '');
+    expect(text).toContain('Layla Haddad');
+    expect(text).toMatch(/Demo/);
+    const detail = await call<{ patient: { phone: string } }>('GET', `/clinic/consents/${r.body.inviteId}`, {
+      token: coordinator,
+    });
+    expect(detail.body.patient.phone).toBe('+971501234567');
+  });
+
+  it('the message is in the patient language', async () => {
+    const r = await invite('+971 50 123 4567', {}, 'ar');
+    expect(decodeURIComponent(r.body.whatsappUrl?.split('text=')[1] ?? '')).toContain('مرحباً');
+  });
+
+  it('a local number at a Cairo branch is +20…', async () => {
+    const branches = await call<{ items: Array<{ branchId: string; timeZone: string }> }>(
+      'GET',
+      '/clinic/branches',
+      { token: coordinator },
+    );
+    const cairo = branches.body.items.find((b) => b.timeZone === 'Africa/Cairo');
+    expect(cairo).toBeDefined();
+    const r = await invite('010 1234 5678', { branchId: cairo?.branchId });
+    expect(r.status).toBe(201);
+    expect(r.body.whatsappUrl?.startsWith('https://wa.me/201012345678?')).toBe(true);
+  });
+
+  it('a number that cannot exist is a 400 on patient.phone, and nothing is created', async () => {
+    const before = await call<{ items: unknown[] }>('GET', '/clinic/consents?q=Layla', {
+      token: coordinator,
+    });
+    const r = await invite('050 12');
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ error: 'validation_failed', issues: [{ path: 'patient.phone' }] });
+    const after = await call<{ items: unknown[] }>('GET', '/clinic/consents?q=Layla', { token: coordinator });
+    expect(after.body.items.length).toBe(before.body.items.length);
+  });
+});
+
+describe('GET /clinic/branches', () => {
+  it("lists the caller's clinic's branches with their time zones", async () => {
+    const r = await call<{ items: Array<Record<string, string>> }>('GET', '/clinic/branches', {
+      token: coordinator,
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.items.length).toBeGreaterThanOrEqual(2);
+    for (const b of r.body.items) {
+      expect(b).toEqual(expect.objectContaining({ branchId: expect.any(String), name: expect.any(String) }));
+      expect(b.timeZone).toMatch(/^[A-Za-z]+\/[A-Za-z_]+$/);
+    }
+    const other = await login('coordinator', 'branch-isolation');
+    const theirs = await call<{ items: Array<{ branchId: string }> }>('GET', '/clinic/branches', {
+      token: other,
+    });
+    expect(theirs.body.items.map((b) => b.branchId)).toEqual(['main']);
+  });
+
+  it('needs a staff sign-in', async () => {
+    expect((await call('GET', '/clinic/branches')).status).toBe(401);
+  });
+});
