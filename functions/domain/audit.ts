@@ -48,8 +48,12 @@ export type AuditEventData<T extends AuditEventType> = z.infer<(typeof eventData
 
 export interface AuditActor {
   kind: 'patient' | 'staff' | 'system' | 'anonymous';
-  /** Staff `sub`, or `patient` (the link holder); never a name or e-mail. */
+  /** Staff `sub`, or `link-holder` for the patient; never the patient's name or e-mail. */
   id: string;
+  /** The staff member who acted, as the clinic's directory or sign-in names them (evidence names people). */
+  name?: string;
+  /** A doctor's licence number, when a doctor acted. */
+  licence?: string;
 }
 
 interface AuditEventBase {
@@ -97,7 +101,12 @@ const eventBase = z.object({
   schemaVersion: z.number().int().positive(),
   consentId: z.string(),
   at: z.string(),
-  actor: z.object({ kind: z.enum(['patient', 'staff', 'system', 'anonymous']), id: z.string() }),
+  actor: z.object({
+    kind: z.enum(['patient', 'staff', 'system', 'anonymous']),
+    id: z.string(),
+    name: z.string().optional(),
+    licence: z.string().optional(),
+  }),
   ip: z.string().optional(),
   userAgent: z.string().optional(),
 });

@@ -76,7 +76,7 @@ export async function countersignConsent(
     updatedAt: at,
     rev: consent.rev + 1,
   };
-  const countersignedEvent = auditEvent(consentId, 'countersigned', at, staffActor(staff), meta, {
+  const countersignedEvent = auditEvent(consentId, 'countersigned', at, staffActor(staff, doctor), meta, {
     notes: Object.keys(input.findingNotes).length,
     signature: signature.kind,
   });
@@ -151,7 +151,7 @@ export async function declineConsent(
     },
     expectedRev: consent.rev,
     expectedStatus: ['awaiting_countersign'],
-    events: [auditEvent(consentId, 'declined', at, staffActor(staff), meta, {})],
+    events: [auditEvent(consentId, 'declined', at, staffActor(staff, doctor), meta, {})],
   });
   return { status: 'declined' as ConsentStatus, consentId };
 }

@@ -1,3 +1,4 @@
+import type { AuditActor } from '../domain/audit';
 import { ForbiddenError, NotFoundError } from '../domain/errors';
 import type { StaffIdentity } from '../domain/model';
 import type { Clock, ConsentStore } from './ports';
@@ -8,7 +9,12 @@ export interface ClinicDeps {
   clock: Clock;
 }
 
-export const staffActor = (staff: StaffIdentity) => ({ kind: 'staff' as const, id: staff.sub });
+/** The staff member as the audit trail records them: id, name and, for a doctor who acted, the licence. */
+export const staffActor = (staff: StaffIdentity, doctor?: ActingDoctor): AuditActor => ({
+  kind: 'staff',
+  id: staff.sub,
+  ...(doctor ? { name: doctor.name, licence: doctor.licence } : staff.name ? { name: staff.name } : {}),
+});
 
 export function requireRole(staff: StaffIdentity, role: 'doctor' | 'coordinator' | 'any'): void {
   if (role === 'any') return;

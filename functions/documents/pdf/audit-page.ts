@@ -200,16 +200,20 @@ function eventTable(s: SectionContext, events: AuditEvent[], o: Labels): void {
         color: INK,
       },
     ];
-    // Staff are named by their (shortened) user id, never by name: the id is enough to look them up.
-    const staffId =
-      event.actor.kind === 'staff' && event.actor.id
-        ? [
-            {
-              layout: out.layout(shortId(event.actor.id), inner(3), { size: 7, direction: 'ltr' }),
-              color: INK,
-            },
-          ]
-        : [];
+    // Staff are named (and a doctor's licence given) as the directory knew them when they acted; events
+    // recorded before names were kept show the shortened user id, enough to look them up.
+    const who = event.actor.kind === 'staff' ? staffLabel(event.actor, t) : undefined;
+    const staffId = who
+      ? [
+          {
+            layout: out.layout(who, inner(3), {
+              size: 7,
+              ...(event.actor.name ? {} : { direction: 'ltr' as const }),
+            }),
+            color: INK,
+          },
+        ]
+      : [];
     const cells: Cell[] = [
       bilingual(0, name),
       data(1, utcStamp(event.at).replace(' UTC', '')),
@@ -294,6 +298,13 @@ function eventDetail(event: AuditEvent): ((l: Labels) => string) | undefined {
     default:
       return undefined;
   }
+}
+
+/** The acting staff member: name, and licence for a doctor; the shortened id for older events. */
+function staffLabel(actor: AuditEvent['actor'], l: Labels): string | undefined {
+  if (actor.name)
+    return actor.licence ? `${actor.name} (${l('licence')}: ${ltr(actor.licence)})` : actor.name;
+  return actor.id ? shortId(actor.id) : undefined;
 }
 
 /** A staff user id (Cognito `sub`, a UUID) cut to its first 8 characters: enough to look it up. */

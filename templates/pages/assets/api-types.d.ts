@@ -127,7 +127,7 @@ export interface ConsentDetail extends ConsentListItem {
   };
   findingNotes: Record<string, string>;
   declineReason: string | null;
-  events: { type: string; at: string; actor?: { kind: string } }[];
+  events: { type: string; at: string; actor?: { kind: string; name?: string; licence?: string } }[];
   pdfSha256: string | null;
 }
 

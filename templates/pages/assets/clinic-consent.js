@@ -200,12 +200,12 @@ export async function viewConsent(consentId) {
     h(
       'details',
       { class: 'card' },
-      h('summary', {}, `Audit trail (${d.events.length} events)`),
+      h('summary', {}, `Audit trail (${d.events.length} ${d.events.length === 1 ? 'event' : 'events'})`),
       h(
         'ol',
         {},
         d.events.map((ev) =>
-          h('li', {}, `${when(ev.at)} — ${String(ev.type).replace(/_/g, ' ')} (${ev.actor?.kind ?? ''})`),
+          h('li', {}, `${when(ev.at)} — ${String(ev.type).replace(/_/g, ' ')} (${actorLabel(ev.actor)})`),
         ),
       ),
     ),
@@ -226,4 +226,15 @@ export async function viewConsent(consentId) {
     ),
     h('div', { class: 'detail-grid' }, h('div', {}, findingsSection, answersSection, risksSection), side),
   );
+}
+
+/**
+ * Who acted, as the audit trail recorded them: the staff member's name (and a doctor's licence), else
+ * the kind of actor (patient, system).
+ * @param {{ kind: string, name?: string, licence?: string } | undefined} actor
+ */
+function actorLabel(actor) {
+  if (!actor) return '';
+  if (actor.name) return actor.licence ? `${actor.name}, licence ${actor.licence}` : actor.name;
+  return actor.kind;
 }

@@ -216,6 +216,22 @@ describe('consent PDF content (text extracted with MuPDF)', () => {
     expect(patientSigned.text).not.toContain(en.sectionAudit);
   });
 
+  it('names the staff member who acted on the audit page, and a doctor with the licence', async () => {
+    const audit = base.audit;
+    if (!audit) throw new Error('fixture has no audit');
+    const events = audit.events.map((e) =>
+      e.type === 'countersigned'
+        ? { ...e, actor: { ...e.actor, name: 'Dr. Hind Qasimi', licence: 'DHA-P-0098765' } }
+        : e.type === 'invited'
+          ? { ...e, actor: { ...e.actor, name: 'Rana Coordinator' } }
+          : e,
+    );
+    const text = auditText(await render({ ...base, audit: { ...audit, events } }));
+    expect(text).toContain('Dr. Hind Qasimi');
+    expect(text).toContain('DHA-P-0098765');
+    expect(text).toContain('Rana Coordinator');
+  });
+
   it('says on the audit page how the patient was identified, masked, in both languages', async () => {
     for (const text of [auditText(finalEn), auditText(finalAr)]) {
       expect(text).toContain('handed over by the clinic and e-mailed to l***@example.test');

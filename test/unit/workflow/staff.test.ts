@@ -54,7 +54,7 @@ describe('createInvite', () => {
     expect(events).toEqual([
       expect.objectContaining({
         type: 'invited',
-        actor: { kind: 'staff', id: coordinator.sub },
+        actor: { kind: 'staff', id: coordinator.sub, name: coordinator.name },
         data: expect.objectContaining({ sendEmail: false }),
       }),
     ]);
@@ -179,6 +179,15 @@ describe('countersignConsent', () => {
         doctorName: doctor.name,
         licence: 'DHA-12345',
       },
+    });
+    const countersigned = (await w.store.listEvents('demo', s.consentId)).find(
+      (e) => e.type === 'countersigned',
+    );
+    expect(countersigned?.actor).toEqual({
+      kind: 'staff',
+      id: doctor.sub,
+      name: doctor.name,
+      licence: 'DHA-12345',
     });
     expect(Object.values(stored?.findingNotes ?? {})).toEqual(
       Object.values(notes).map(() => 'Patch test negative.'),
