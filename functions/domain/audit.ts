@@ -11,7 +11,14 @@ export const AUDIT_SCHEMA_VERSION = 1;
 
 const locale = z.enum(['en', 'ar']);
 const signatureKind = z.enum(['drawn', 'typed']);
-const mailKind = z.enum(['invite', 'signed_notice', 'ineligible_notice', 'final_patient', 'final_archive']);
+const mailKind = z.enum([
+  'invite',
+  'signed_notice',
+  'ineligible_notice',
+  'declined_patient',
+  'final_patient',
+  'final_archive',
+]);
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const version = z.number().int().positive();
 

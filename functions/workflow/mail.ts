@@ -1,4 +1,10 @@
-import { clinicNoticeEmail, finalEmail, inviteEmail, type RenderedEmail } from '../documents/email/render';
+import {
+  clinicNoticeEmail,
+  declinedEmail,
+  finalEmail,
+  inviteEmail,
+  type RenderedEmail,
+} from '../documents/email/render';
 import { auditEvent } from '../domain/audit';
 import { branchOf } from '../domain/clinic';
 import type { ConsentRecord } from '../domain/model';
@@ -136,6 +142,16 @@ async function composeMail(deps: MailDeps, mail: OutboxMail, consent: ConsentRec
         branchName: branch.name,
         treatment,
         dashboardUrl,
+      });
+      break;
+    case 'declined_patient':
+      rendered = declinedEmail({
+        locale: mail.locale,
+        patientName: consent.patient.fullName,
+        clinicName: clinic.name,
+        branchName: branch.name,
+        branchPhone: branch.phone,
+        treatment,
       });
       break;
     case 'final_patient':

@@ -21,7 +21,13 @@ export interface IntakeLink {
   createdAt: string;
 }
 
-export type MailKind = 'invite' | 'signed_notice' | 'ineligible_notice' | 'final_patient' | 'final_archive';
+export type MailKind =
+  | 'invite'
+  | 'signed_notice'
+  | 'ineligible_notice'
+  | 'declined_patient'
+  | 'final_patient'
+  | 'final_archive';
 
 /** Transactional outbox: written with the state change, delivered by the mailer, never lost. */
 export interface OutboxMail {

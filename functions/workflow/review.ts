@@ -139,19 +139,23 @@ export async function declineConsent(
   const consent = await loadOwnConsent(deps, staff, consentId);
   assertAwaitingCountersign(consent, 'declined');
   const at = deps.clock.now().toISOString();
+  const declined: ConsentRecord = {
+    ...consent,
+    status: 'declined',
+    declinedAt: at,
+    declinedBy: doctor.sub,
+    declineReason: input.reason,
+    updatedAt: at,
+    rev: consent.rev + 1,
+  };
   await deps.store.writeConsent({
-    consent: {
-      ...consent,
-      status: 'declined',
-      declinedAt: at,
-      declinedBy: doctor.sub,
-      declineReason: input.reason,
-      updatedAt: at,
-      rev: consent.rev + 1,
-    },
+    consent: declined,
     expectedRev: consent.rev,
     expectedStatus: ['awaiting_countersign'],
     events: [auditEvent(consentId, 'declined', at, staffActor(staff, doctor), meta, {})],
+    // The patient hears it from the clinic, in their language, with the clinic's contact (never the reason:
+    // that is the clinic's note, and the conversation is theirs to have).
+    mails: [outboxMail(declined, 'declined_patient', consent.patient.email, consent.locale, at)],
   });
   return { status: 'declined' as ConsentStatus, consentId };
 }

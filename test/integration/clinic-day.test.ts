@@ -85,3 +85,24 @@ describe('GET /clinic/branches', () => {
     expect((await call('GET', '/clinic/branches')).status).toBe(401);
   });
 });
+
+describe('a declined consent', () => {
+  it('the patient is e-mailed in their language, and their link says the doctor did not countersign', async () => {
+    const { api } = await import('./client');
+    const doctor = await login('doctor');
+    const email = uniqueEmail();
+    const s = await api.signed(coordinator, {}, { email, locale: 'ar', fullName: 'ليلى حداد' });
+    const d = await call('POST', `/clinic/consents/${s.consentId}/decline`, {
+      token: doctor,
+      json: { reason: 'Not suitable today: uncontrolled blood pressure' },
+    });
+    expect(d.status).toBe(200);
+    const [mail] = await api.waitForEmails(
+      (e) => e.destination.to.includes(email) && e.subject.includes('بخصوص موافقتك'),
+    );
+    expect(mail?.body.text).toContain('لم يوقّع على موافقتك');
+    expect(mail?.body.text).not.toContain('blood pressure');
+    const page = await call<{ invite: { status: string } }>('GET', `/intake/${s.linkToken}`);
+    expect(page.body.invite.status).toBe('declined');
+  });
+});

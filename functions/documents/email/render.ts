@@ -167,6 +167,35 @@ export function finalEmail(p: FinalEmailProps): RenderedEmail {
   );
 }
 
+export interface DeclinedEmailProps {
+  locale: Locale;
+  patientName: string;
+  clinicName: string;
+  branchName: string;
+  branchPhone: string;
+  treatment: string;
+}
+
+/** To the patient, in their language: the doctor did not countersign, and how to reach the clinic. */
+export function declinedEmail(p: DeclinedEmailProps): RenderedEmail {
+  return render(
+    p.locale,
+    'declined.subject',
+    [
+      { kind: 'p', key: 'declined.greeting' },
+      { kind: 'p', key: 'declined.body' },
+      { kind: 'p', key: 'declined.contact' },
+    ],
+    {
+      name: p.patientName,
+      clinic: p.clinicName,
+      branch: p.branchName,
+      phone: p.branchPhone,
+      treatment: p.treatment,
+    },
+  );
+}
+
 /** Sample props so each template can be previewed (and tested) on its own. */
 export const sampleInviteProps: InviteEmailProps = {
   locale: 'en',

@@ -72,6 +72,7 @@ export const MAIL_KEY: Record<AuditEventData<'emailed'>['mail'], LabelKey> = {
   invite: 'mailInvite',
   signed_notice: 'mailSignedNotice',
   ineligible_notice: 'mailIneligibleNotice',
+  declined_patient: 'mailDeclinedPatient',
   final_patient: 'mailFinalPatient',
   final_archive: 'mailFinalArchive',
 };

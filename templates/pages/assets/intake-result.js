@@ -73,8 +73,10 @@ export function renderDone() {
       : status === 'declined'
         ? t('done.declined')
         : t('done.body');
+  // A declined consent never says "signed": the title and the message both say what happened.
+  const title = status === 'declined' ? t('done.declinedTitle') : t('done.title');
   return [
-    h('h1', { id: 'step-heading', class: 'step-heading' }, t('done.title')),
+    h('h1', { id: 'step-heading', class: 'step-heading' }, title),
     h('p', { class: 'lead', id: 'done-message' }, body),
     v.pdf || state.justSigned
       ? h(

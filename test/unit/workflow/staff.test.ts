@@ -11,6 +11,7 @@ import { hashLinkToken } from '../../../functions/domain/tokens';
 import { consentDetail, listConsents, staffPdf } from '../../../functions/workflow/consent-views';
 import { createInvite } from '../../../functions/workflow/invites';
 import { revokeLink } from '../../../functions/workflow/links';
+import { deliverMail } from '../../../functions/workflow/mail';
 import { countersignConsent, declineConsent } from '../../../functions/workflow/review';
 import { fakeSealer, SEAL_MARK } from '../../fakes/pdf';
 import {
@@ -277,7 +278,7 @@ describe('countersignConsent', () => {
 });
 
 describe('declineConsent', () => {
-  it('declines a signed consent with the reason and an event; no mail', async () => {
+  it('declines a signed consent with the reason and an event; the patient is told in their language', async () => {
     const w = await newWorld();
     const s = await w.signed();
     w.clock.advance(5000);
@@ -294,7 +295,17 @@ describe('declineConsent', () => {
       type: 'declined',
       actor: { id: doctor.sub },
     });
-    expect((await w.store.listMails('demo', s.consentId)).map((m) => m.kind)).toEqual(['signed_notice']);
+    const mails = await w.store.listMails('demo', s.consentId);
+    expect(mails.map((m) => m.kind).sort()).toEqual(['declined_patient', 'signed_notice']);
+    const notice = mails.find((m) => m.kind === 'declined_patient');
+    expect(notice).toMatchObject({ to: 'layla@example.test', locale: 'en', status: 'pending' });
+    // Delivered like every outbox mail: in the patient's language, with the clinic's contact, no reason.
+    await deliverMail(w.mailDeps, notice as NonNullable<typeof notice>);
+    const sent = w.sender.sent.at(-1);
+    expect(sent?.to).toBe('layla@example.test');
+    expect(sent?.text).toContain('did not countersign');
+    expect(sent?.text).toContain('+971 4 000 0000');
+    expect(sent?.text).not.toContain('Not suitable today');
   });
 
   it('only a doctor (403), only a signed consent (409), only once (409)', async () => {
