@@ -58,6 +58,19 @@ export const contract: Record<string, Operation> = {
     tags: ['clinic'],
     responses: { 200: pdfFile, ...errors(401, 403, 404, 409, 500, 503) },
   },
+  'consent-fhir': {
+    summary: 'The consent as FHIR R4 (a Bundle), `application/fhir+json`',
+    description:
+      'Consent `status` is `proposed` until countersigned, `active` after, `rejected` when declined. Read-only.',
+    tags: ['clinic'],
+    responses: { 200: clinic.fhirBundleBody, ...errors(401, 403, 404, 500, 503) },
+  },
+  'template-questionnaire': {
+    summary: 'A treatment template version as a FHIR R4 Questionnaire, `application/fhir+json`',
+    tags: ['clinic'],
+    query: clinic.templateQuestionnaireQuerySchema,
+    responses: { 200: clinic.fhirQuestionnaireBody, ...errors(400, 401, 403, 404, 500) },
+  },
   'consent-countersign': {
     summary: 'Countersign a signed consent (doctor only)',
     description: 'Every `review` finding needs a note (else 422); ineligible or already countersigned → 409.',
