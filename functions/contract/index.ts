@@ -1,6 +1,7 @@
 import * as clinic from './clinic';
 import { htmlPage, type Operation, pdfFile } from './common';
 import { errors } from './errors';
+import * as fhir from './fhir';
 import * as intake from './intake';
 import * as pub from './public';
 
@@ -63,13 +64,13 @@ export const contract: Record<string, Operation> = {
     description:
       'Consent `status` is `proposed` until countersigned, `active` after, `rejected` when declined. Read-only.',
     tags: ['clinic'],
-    responses: { 200: clinic.fhirBundleBody, ...errors(401, 403, 404, 500, 503) },
+    responses: { 200: fhir.fhirBundleBody, ...errors(401, 403, 404, 500, 503) },
   },
   'template-questionnaire': {
     summary: 'A treatment template version as a FHIR R4 Questionnaire, `application/fhir+json`',
     tags: ['clinic'],
-    query: clinic.templateQuestionnaireQuerySchema,
-    responses: { 200: clinic.fhirQuestionnaireBody, ...errors(400, 401, 403, 404, 500) },
+    query: fhir.templateQuestionnaireQuerySchema,
+    responses: { 200: fhir.fhirQuestionnaireBody, ...errors(400, 401, 403, 404, 500) },
   },
   'consent-countersign': {
     summary: 'Countersign a signed consent (doctor only)',

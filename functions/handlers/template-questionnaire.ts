@@ -1,6 +1,6 @@
 import { route } from '../../infra/routes';
 import { config } from '../config';
-import { templateQuestionnaireQuerySchema } from '../contract/clinic';
+import { templateQuestionnaireQuerySchema } from '../contract/fhir';
 import { FHIR_JSON } from '../documents/fhir/codes';
 import { NotFoundError } from '../domain/errors';
 import { type HttpEvent, type HttpResult, httpHandler, json, parseWith, pathParam } from '../http/api';
