@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 
 const fhirJson = (r: Reply) => {
-  expect(r.headers.get('content-type')).toMatch(/^application\/fhir\+json/);
+  expect(r.headers.get('content-type')).toBe('application/fhir+json');
   return JSON.parse(r.text);
 };
 const resource = <T>(bundle: Bundle, type: string) =>

@@ -59,8 +59,11 @@ export const CODES = {
   },
 } as const satisfies Record<string, Coding>;
 
-/** The FHIR media type (API.md, Interoperability) of the FHIR routes' 200 responses. */
-export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+/**
+ * The FHIR media type (API.md, Interoperability) of the FHIR routes' 200 responses, exactly as API.md names
+ * it: FHIR JSON is always UTF-8, so no charset parameter.
+ */
+export const FHIR_JSON = 'application/fhir+json';
 
 /** BCP-47, for Patient.communication and the translations of bilingual texts. */
 export const LANGUAGE_SYSTEM = 'urn:ietf:bcp:47';
