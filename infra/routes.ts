@@ -148,6 +148,25 @@ const table = [
     access: { table: 'write' },
   },
   {
+    id: 'consent-fhir',
+    method: 'GET',
+    path: '/clinic/consents/{consentId}/fhir',
+    entry: 'functions/handlers/consent-fhir.ts',
+    auth: 'staff',
+    ...API,
+    access: { table: 'read' },
+  },
+  {
+    id: 'template-questionnaire',
+    method: 'GET',
+    path: '/clinic/templates/{treatmentId}/questionnaire',
+    entry: 'functions/handlers/template-questionnaire.ts',
+    auth: 'staff',
+    ...API,
+    /** The shipped templates travel inside the bundle: no table access. */
+    access: { table: 'none' },
+  },
+  {
     id: 'consent-countersign',
     method: 'POST',
     path: '/clinic/consents/{consentId}/countersign',

@@ -1,6 +1,7 @@
 import * as clinic from './clinic';
 import { htmlPage, type Operation, pdfFile } from './common';
 import { errors } from './errors';
+import * as fhir from './fhir';
 import * as intake from './intake';
 import * as pub from './public';
 
@@ -62,6 +63,19 @@ export const contract: Record<string, Operation> = {
     summary: 'The latest PDF version of a consent',
     tags: ['clinic'],
     responses: { 200: pdfFile, ...errors(401, 403, 404, 409, 500, 503) },
+  },
+  'consent-fhir': {
+    summary: 'The consent as FHIR R4 (a Bundle), `application/fhir+json`',
+    description:
+      'Consent `status` is `proposed` until countersigned, `active` after, `rejected` when declined. Read-only.',
+    tags: ['clinic'],
+    responses: { 200: fhir.fhirBundleBody, ...errors(401, 403, 404, 500, 503) },
+  },
+  'template-questionnaire': {
+    summary: 'A treatment template version as a FHIR R4 Questionnaire, `application/fhir+json`',
+    tags: ['clinic'],
+    query: fhir.templateQuestionnaireQuerySchema,
+    responses: { 200: fhir.fhirQuestionnaireBody, ...errors(400, 401, 403, 404, 500) },
   },
   'consent-countersign': {
     summary: 'Countersign a signed consent (doctor only)',

@@ -52,7 +52,7 @@ function content(components: Components, bodies: readonly Body[], io: 'input' | 
       ? {
           schema: body.binary
             ? { type: 'string', contentMediaType: body.mediaType }
-            : body.mediaType === 'application/json'
+            : body.mediaType === 'application/json' || body.mediaType.endsWith('+json')
               ? { type: 'object' }
               : { type: 'string' },
         }

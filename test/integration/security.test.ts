@@ -119,7 +119,14 @@ describe('tenant isolation: another clinic on every clinic route', () => {
     const intruders = [await login('doctor', clinicB), await login('coordinator', clinicB)];
     const consentRoutes = routes.filter((r) => r.auth === 'staff' && r.path.includes('{consentId}'));
     expect(consentRoutes.map((r) => r.id).sort()).toEqual(
-      ['consent-countersign', 'consent-decline', 'consent-get', 'consent-pdf', 'revoke-link'].sort(),
+      [
+        'consent-countersign',
+        'consent-decline',
+        'consent-fhir',
+        'consent-get',
+        'consent-pdf',
+        'revoke-link',
+      ].sort(),
     );
     for (const token of intruders) {
       for (const route of consentRoutes) {
