@@ -8,6 +8,7 @@ import { type AuditEvent, parseAuditEvent } from '../domain/audit';
 import { ValidationFailedError } from '../domain/errors';
 import { ulidBound } from '../domain/ids';
 import type { ConsentRecord, PdfVersionRef } from '../domain/model';
+import { consentSearchText, searchTerm } from '../domain/search';
 import type { ConsentQuery, ConsentRecords, ConsentWrite, IntakeLink, StoredPdf } from '../workflow/ports';
 import { mailItem } from './dynamo-outbox';
 import { type DynamoTable, eventItem, strip, translate, WRITE_ONCE } from './dynamo-table';
@@ -20,7 +21,7 @@ function consentItem(c: ConsentRecord) {
     [ATTR.gsi1pk]: keys.statusPk(c.clinicId, c.status),
     [ATTR.gsi1sk]: c.consentId,
     entity: 'consent',
-    searchText: `${c.patient.fullName} ${c.patient.email}`.normalize('NFKC').toLowerCase(),
+    searchText: consentSearchText(c),
     ...c,
   };
 }
@@ -150,7 +151,7 @@ export class DynamoConsentRecords implements ConsentRecords {
     if (query.q) {
       filters.push('contains(#st, :q)');
       names['#st'] = 'searchText';
-      values[':q'] = query.q.normalize('NFKC').toLowerCase();
+      values[':q'] = searchTerm(query.q);
     }
     if (query.branchId) {
       filters.push('#b = :b');

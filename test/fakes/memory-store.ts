@@ -2,6 +2,7 @@ import type { AuditEvent } from '../../functions/domain/audit';
 import { ConflictError, ValidationFailedError } from '../../functions/domain/errors';
 import { ulidBound } from '../../functions/domain/ids';
 import type { Clinic, ConsentRecord, PdfVersionRef } from '../../functions/domain/model';
+import { consentSearchText, searchTerm } from '../../functions/domain/search';
 import type {
   ConsentQuery,
   ConsentStore,
@@ -150,9 +151,9 @@ export class MemoryConsentStore implements ConsentStore {
       position = inRange.findIndex((c) => byteCompare(c.consentId, startId) < 0);
       if (position < 0) position = inRange.length;
     }
-    const q = query.q?.normalize('NFKC').toLowerCase();
+    const q = query.q ? searchTerm(query.q) : undefined;
     const matches = (c: ConsentRecord) =>
-      (!q || searchText(c).includes(q)) && (!query.branchId || c.branchId === query.branchId);
+      (!q || consentSearchText(c).includes(q)) && (!query.branchId || c.branchId === query.branchId);
     const items: ConsentRecord[] = [];
     let lastEvaluated: ConsentRecord | undefined;
     // The adapter's loop: each read evaluates up to the remaining page size, filters apply after it.
@@ -256,9 +257,6 @@ const pdfItemKey = (clinicId: string, consentId: string, version: number) =>
   `${clinicId}#${consentId}#${String(version).padStart(4, '0')}`;
 const mailItemKey = (clinicId: string, consentId: string, kind: MailKind) =>
   `${clinicId}#${consentId}#${kind}`;
-
-const searchText = (c: ConsentRecord) =>
-  `${c.patient.fullName} ${c.patient.email}`.normalize('NFKC').toLowerCase();
 
 /** DynamoDB orders string keys by their UTF-8 bytes. */
 function byteCompare(a: string, b: string): number {

@@ -454,6 +454,25 @@ export function storeContract(fresh: () => Promise<ConsentStore>): void {
       ).toEqual(ids(newestFirst.filter((r) => r.status === 'declined')));
     });
 
+    it('also finds a consent by its id (printed on every PDF page) and by phone digits, however typed', async () => {
+      const store = await fresh();
+      const c = clinicId();
+      const withPhone = await created(
+        store,
+        record(c, {
+          patient: { fullName: 'Sara Ali', email: 'sara@example.test', phone: '+971501234567', locale: 'en' },
+        }),
+      );
+      const other = await created(store, record(c, {}, Date.UTC(2026, 10, 21, 9, 0)));
+      const find = async (q: string) => ids((await store.listConsents(c, { limit: 50, q })).items);
+      expect(await find(withPhone.consentId)).toEqual([withPhone.consentId]);
+      expect(await find(withPhone.consentId.toLowerCase())).toEqual([withPhone.consentId]);
+      expect(await find(other.consentId)).toEqual([other.consentId]);
+      for (const q of ['050 123 4567', '+971 50 123 4567', '971501234567', '123-4567']) {
+        expect(await find(q), q).toEqual([withPhone.consentId]);
+      }
+    });
+
     it('a page of a selective filter holds the matches of at most 20 reads, and the cursor goes on', async () => {
       const store = await fresh();
       const c = clinicId();
