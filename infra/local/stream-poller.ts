@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import {
   type _Record,
   DescribeStreamCommand,
@@ -10,6 +10,7 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { workers } from '../routes';
 import { loadHandler } from './handlers';
 import { lambdaContext } from './lambda-context';
+import { writePrivateFile } from './private-files';
 
 /**
  * Stands in for Lambda's DynamoDB event source mapping: reads the table's stream from DynamoDB
@@ -93,7 +94,7 @@ export class StreamPoller {
   }
 
   private save(): void {
-    if (this.checkpointFile) writeFileSync(this.checkpointFile, JSON.stringify(this.checkpoints));
+    if (this.checkpointFile) writePrivateFile(this.checkpointFile, JSON.stringify(this.checkpoints));
   }
 
   private async run(): Promise<void> {
