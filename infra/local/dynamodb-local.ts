@@ -87,7 +87,12 @@ function compiledLauncher(dir: string, classPath: string): string | undefined {
 export function dynamoLocalArgs(port: number, dbPath: string | null): string[] {
   const dir = jarDir();
   const classPath = [join(dir, 'DynamoDBLocal.jar'), join(dir, 'DynamoDBLocal_lib', '*')].join(':');
-  const compiled = compiledLauncher(dir, classPath);
+  let compiled: string | undefined;
+  try {
+    compiled = compiledLauncher(dir, classPath);
+  } catch {
+    compiled = undefined; // e.g. a read-only node_modules: the source launcher needs no cache
+  }
   const args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-Xmx512m'];
   if (compiled) args.push('-cp', `${compiled}:${classPath}`, LAUNCHER_CLASS);
   else args.push('-cp', classPath, LOOPBACK_LAUNCHER);
