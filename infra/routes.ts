@@ -24,6 +24,31 @@ export interface RouteNeeds {
   seal?: 'sign';
 }
 
+/** API Gateway throttling of one route: steady requests per second and the bucket's burst (429 above it). */
+export interface Throttle {
+  rateLimit: number;
+  burstLimit: number;
+}
+
+/**
+ * Stage default: applies to nothing routed today (every route below has its own bucket); it caps any route
+ * added without one. Far above a clinic's traffic.
+ */
+export const STAGE_THROTTLE: Throttle = { rateLimit: 50, burstLimit: 100 };
+
+/**
+ * Each route has its own token bucket (HTTP API route settings, keyed "METHOD /path"), so a flood of one
+ * route answers 429 on that route only and cannot drain the others: a flood of anonymous /verify calls or
+ * of patient links leaves the doctors' routes untouched. The numbers per class of caller (docs/deploy.md,
+ * "Throttling"): a clinic's staff are a handful of people on a dashboard (<1 rps in a busy hour), patients
+ * one page at a time on a phone, the public routes a static page, its assets and an occasional PDF check.
+ */
+export const THROTTLE_BY_AUTH: Record<RouteAuth, Throttle> = {
+  staff: { rateLimit: 20, burstLimit: 40 },
+  link: { rateLimit: 10, burstLimit: 20 },
+  public: { rateLimit: 10, burstLimit: 20 },
+};
+
 export interface RouteDef {
   /** Stable id: names the Lambda function and the sample event under events/. */
   id: string;
@@ -46,6 +71,13 @@ export interface RouteDef {
   needs?: RouteNeeds;
   /** The business metric (CloudWatch EMF, functions/http/metrics.ts) a 2xx response of this route counts. */
   metric?: BusinessMetric;
+  /** This route's own API Gateway throttle, when its class's (THROTTLE_BY_AUTH) does not fit. */
+  throttle?: Throttle;
+}
+
+/** The throttle API Gateway applies to a route: its own, else its class's. */
+export function throttleOf(route: RouteDef): Throttle {
+  return route.throttle ?? THROTTLE_BY_AUTH[route.auth];
 }
 
 /** The business events counted as metrics; e-mail metrics come from the mailer and the sweeper. */
@@ -91,6 +123,8 @@ const table = [
     access: { table: 'write' },
     metric: 'ConsentSigned',
     needs: { fonts: true },
+    /** A PDF render per call (1 GB function): a patient signs once; retries fit easily. */
+    throttle: { rateLimit: 5, burstLimit: 10 },
   },
   {
     id: 'intake-pdf',
@@ -210,6 +244,8 @@ const table = [
     /** The PDF itself is the body. */
     maxBodyBytes: 4 * 1024 * 1024,
     access: { table: 'write' },
+    /** Anonymous, with bodies of up to 4 MB: the tightest bucket. A person checks a PDF now and then. */
+    throttle: { rateLimit: 5, burstLimit: 10 },
   },
   {
     id: 'clinic-page',

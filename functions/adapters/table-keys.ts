@@ -79,5 +79,17 @@ export const keys = {
   rateSk: (windowStart: number) => `W#${windowStart}`,
 } as const;
 
+/**
+ * What the mailer's stream filter reads on an outbox item (infra/stream-filter.ts): its entity, its status
+ * (`pending` until sent) and the lease a sender sets while it sends (dynamo-outbox.ts claimMail).
+ */
+export const OUTBOX_FILTER = {
+  entityAttr: 'entity',
+  entity: 'mail',
+  statusAttr: 'status',
+  pending: 'pending',
+  leaseAttr: 'leaseUntil',
+} as const;
+
 /** Attributes the store adds to an item for keys and search; stripped before an item leaves the store. */
 export const STORE_ATTRS: readonly string[] = [...Object.values(ATTR), 'entity', 'searchText'];

@@ -106,6 +106,8 @@ export interface ConsentFunctionProps {
   runtimeFolders?: readonly RuntimeFolder[];
   /** Failed asynchronous invocations go here (only for asynchronously invoked functions). */
   deadLetterQueue?: IQueue;
+  /** A fixed name for the execution role, when a policy elsewhere must name it (the seal key's). */
+  roleName?: string;
 }
 
 /**
@@ -129,6 +131,7 @@ export class ConsentFunction extends NodejsFunction {
     const role = new ManagedPolicyRole(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${props.entry}`,
+      ...(props.roleName ? { roleName: props.roleName } : {}),
       policyDescription: `Least-privilege permissions of ${props.entry}`,
     });
     // Written by the function into its own log group only (the group exists, so no CreateLogGroup).

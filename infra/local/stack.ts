@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -14,6 +14,7 @@ import { tableDefinition } from '../table';
 import { ensureTable, StackStartError, startDynamoLocal } from './dynamodb-local';
 import { loadHandler } from './handlers';
 import { lambdaContext } from './lambda-context';
+import { lockDown, privateDir, writePrivateFile } from './private-files';
 import { createLocalServer } from './server';
 import { StreamPoller } from './stream-poller';
 
@@ -26,7 +27,10 @@ export interface LocalStackOptions {
   port: number;
   dynamoPort: number;
   sesPort: number;
-  /** Folder for DynamoDB's files, the local signing key and the stream checkpoint; null = in memory. */
+  /**
+   * Folder for DynamoDB's files, the local signing keys and the stream checkpoint; null = in memory. Made
+   * 0700 with every file in it 0600 (infra/local/private-files.ts).
+   */
   dataDir: string | null;
   linkTtlDays?: number;
   sweepIntervalMs?: number;
@@ -72,7 +76,7 @@ async function localSigningKey(dataDir: string | null): Promise<{ privateJwk: st
     privateJwk: JSON.stringify({ ...(await exportJWK(privateKey)), kid: 'local', alg: 'ES256' }),
     publicJwk: JSON.stringify({ ...(await exportJWK(publicKey)), kid: 'local', alg: 'ES256' }),
   };
-  if (file) writeFileSync(file, JSON.stringify(pair), { mode: 0o600 });
+  if (file) writePrivateFile(file, JSON.stringify(pair));
   return pair;
 }
 
@@ -84,7 +88,7 @@ async function localSealIdentity(dataDir: string | null): Promise<LocalSealIdent
   const file = dataDir ? join(dataDir, 'seal-key.json') : undefined;
   if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
   const identity = await generateLocalSealIdentity();
-  if (file) writeFileSync(file, JSON.stringify(identity), { mode: 0o600 });
+  if (file) writePrivateFile(file, JSON.stringify(identity));
   return identity;
 }
 
@@ -101,7 +105,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   await assertPortFree(opts.port, 'API', 'PORT');
   await assertPortFree(opts.dynamoPort, 'DynamoDB Local', 'DYNAMODB_PORT');
   await assertPortFree(opts.sesPort, 'SES', 'SES_PORT');
-  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  // Owner only: the database, the signing keys and demo.json's staff tokens (infra/local/private-files.ts).
+  if (opts.dataDir) lockDown(privateDir(opts.dataDir));
 
   const dynamo = await startDynamoLocal(
     opts.dynamoPort,

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // Before any AWS SDK module loads: the SDK warns about Node 20 at import time.
@@ -7,6 +6,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.LOG_LEVEL ??= 'WARN';
 const { StackStartError } = await import('./dynamodb-local');
 const { REPO_ROOT, startLocalStack } = await import('./stack');
+const { writePrivateFile } = await import('./private-files');
 
 /**
  * `npm start`: the whole product on 127.0.0.1 with a seeded demo clinic. Ctrl-C stops it all;
@@ -59,7 +59,8 @@ async function main() {
     })
   ).json()) as { intakeUrl: string; consentId: string };
   const demoToken = invite.intakeUrl.split('/').pop();
-  writeFileSync(
+  // Valid staff tokens: readable by the owner only (0600), like everything under the data folder.
+  writePrivateFile(
     join(dataDir, 'demo.json'),
     JSON.stringify({ demoToken, consentId: invite.consentId, coordinatorToken, doctorToken }, null, 2),
   );

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import {
   type _Record,
   DescribeStreamCommand,
@@ -8,12 +8,15 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { workers } from '../routes';
+import { matchesStreamFilter } from '../stream-filter';
 import { loadHandler } from './handlers';
 import { lambdaContext } from './lambda-context';
+import { writePrivateFile } from './private-files';
 
 /**
  * Stands in for Lambda's DynamoDB event source mapping: reads the table's stream from DynamoDB
- * Local and calls the same mailer handler with the same record shape, honouring partial batch
+ * Local, keeps the records the mapping's filter passes (infra/stream-filter.ts, the same patterns the CDK
+ * stack deploys) and calls the same mailer handler with the same record shape, honouring partial batch
  * responses (a failed record is retried, with backoff, before later ones). The position in each
  * shard is checkpointed under .data/, so a restart neither loses nor replays records.
  */
@@ -93,7 +96,7 @@ export class StreamPoller {
   }
 
   private save(): void {
-    if (this.checkpointFile) writeFileSync(this.checkpointFile, JSON.stringify(this.checkpoints));
+    if (this.checkpointFile) writePrivateFile(this.checkpointFile, JSON.stringify(this.checkpoints));
   }
 
   private async run(): Promise<void> {
@@ -120,7 +123,11 @@ export class StreamPoller {
       const out = await this.client.send(
         new GetRecordsCommand({ ShardIterator: state.iterator, Limit: 100 }),
       );
-      state.pending.push(...(out.Records ?? []));
+      // As Lambda's event source mapping does: only records that pass the mailer's filter reach it.
+      const records = out.Records ?? [];
+      const kept = records.filter((r) => matchesStreamFilter(toLambdaEvent([r], this.streamArn).Records[0]));
+      state.pending.push(...kept);
+      if (kept.length === 0 && records.length > 0) this.advance(id, records.at(-1));
       if (out.NextShardIterator) state.iterator = out.NextShardIterator;
       else {
         delete state.iterator;

@@ -24,7 +24,11 @@ export interface DeploySettings {
   alarmEmail: string;
   /** Lifetime of a patient's intake link, in days (1–90, as functions/config.ts accepts). */
   linkTtlDays: number;
-  /** Cognito hosted-UI domain prefix (globally unique per region); defaults to `<appName>-<account id>`. */
+  /**
+   * Cognito hosted-UI domain prefix (globally unique per region, and public: it is in every sign-in URL).
+   * Defaults to `<appName>-<8 hex digits of the stateful stack's random id>`: unique and stable for the life
+   * of the stack, and it says nothing about the account (the account id is not in it).
+   */
   authDomainPrefix?: string;
   /**
    * The PDF seal: `kms` (default) signs final PDFs with the stack's KMS key; `off` issues them unsealed and
@@ -37,6 +41,12 @@ export interface DeploySettings {
    * refuses to start without it while sealMode is `kms`.
    */
   sealCertificate?: string;
+  /**
+   * While making the seal's certificate only: the IAM principal ARN (e.g. the administrator's role) that may
+   * also call kms:Sign on the seal key (docs/deploy.md, "The PDF seal"). Unset otherwise: then only the
+   * countersign function can sign.
+   */
+  sealCertificateMaker?: string;
 }
 
 export const DEFAULT_SETTINGS = {
@@ -121,6 +131,15 @@ export function readSettings(node: Node): DeploySettings {
   };
   if (settings.sealMode !== 'kms' && settings.sealMode !== 'off') {
     throw new Error(`Context "sealMode" must be kms or off: ${settings.sealMode}`);
+  }
+  const maker = str('sealCertificateMaker');
+  if (maker !== undefined) {
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[A-Za-z0-9+=,.@_/-]+$/.test(maker)) {
+      throw new Error(
+        `Context "sealCertificateMaker" must be the ARN of one IAM role or user (not an account root): ${maker}`,
+      );
+    }
+    settings.sealCertificateMaker = maker;
   }
   const sealCertificate = str('sealCertificate');
   if (sealCertificate) settings.sealCertificate = readSealCertificate(sealCertificate);

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import {
   BackupPlan,
   BackupPlanRule,
@@ -34,6 +34,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { MailSenderRef } from '../constructs/consent-function';
 import { tableDefinition } from '../table';
+import { sealKeyPolicy } from './seal';
 import type { DeploySettings } from './settings';
 
 /** UAE medical records: kept 25 years. 25 × 365.25 days, rounded up, so leap days never cut it short. */
@@ -107,6 +108,9 @@ export class StatefulStack extends Stack {
       keySpec: KeySpec.RSA_2048,
       keyUsage: KeyUsage.SIGN_VERIFY,
       removalPolicy: RemovalPolicy.RETAIN,
+      // Not the default policy (account root: kms:*, which lets any IAM administrator sign): the account
+      // manages the key, only the countersign function's role signs (infra/stacks/seal.ts).
+      policy: sealKeyPolicy(this, settings.appName, settings.sealCertificateMaker),
     });
     this.sealKey.addAlias(`alias/${settings.appName}/seal`);
 
@@ -306,7 +310,9 @@ export class StatefulStack extends Stack {
       this.userPool.addGroup(`Group-${group}`, { groupName: group, description: `Clinic staff: ${group}` });
     }
     this.signInDomain = this.userPool.addDomain('SignInDomain', {
-      cognitoDomain: { domainPrefix: settings.authDomainPrefix ?? `${settings.appName}-${this.account}` },
+      cognitoDomain: {
+        domainPrefix: settings.authDomainPrefix ?? this.anonymousDomainPrefix(settings.appName),
+      },
     });
     this.staffIssuer = `https://cognito-idp.${this.region}.${this.urlSuffix}/${this.userPool.userPoolId}`;
 
@@ -321,5 +327,15 @@ export class StatefulStack extends Stack {
         'KMS key that seals final PDFs: make its certificate with infra/admin/seal-certificate.ts (docs/deploy.md)',
       value: this.sealKey.keyArn,
     });
+  }
+
+  /**
+   * `<appName>-<first 8 hex digits of this stack's id>`: AWS::StackId ends in a random UUID, fixed for the
+   * life of the stack, so the prefix is stable across deploys, unique across clinics, and — unlike the
+   * account id it replaced — tells a reader of the sign-in URL nothing about the AWS account.
+   */
+  private anonymousDomainPrefix(appName: string): string {
+    const uuid = Fn.select(2, Fn.split('/', this.stackId));
+    return `${appName}-${Fn.select(0, Fn.split('-', uuid))}`;
   }
 }

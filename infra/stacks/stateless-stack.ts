@@ -9,6 +9,7 @@ import {
 } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   HttpApi,
   HttpMethod,
   type HttpRoute,
@@ -29,13 +30,13 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { ATTR, PREFIX } from '../../functions/adapters/table-keys';
+import { PREFIX } from '../../functions/adapters/table-keys';
 import {
   ConsentFunction,
   FUNCTION_LOG_RETENTION,
@@ -45,7 +46,9 @@ import {
 } from '../constructs/consent-function';
 import { OperationsAlarms } from '../constructs/operations-alarms';
 import { sealEnvironment, sharedEnvironment } from '../function-env';
-import { type RouteDef, routes, workers } from '../routes';
+import { type RouteDef, routes, STAGE_THROTTLE, throttleOf, workers } from '../routes';
+import { MAILER_STREAM_FILTERS } from '../stream-filter';
+import { SEAL_SIGNING, sealSignerRoleName } from './seal';
 import type { DeploySettings } from './settings';
 
 /**
@@ -63,7 +66,25 @@ export function runtimeFoldersOf(route: RouteDef): RuntimeFolder[] {
 }
 
 /** Default stage throttling: far above a clinic's traffic, low enough to blunt a flood (429 `throttled`). */
-export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+export const API_THROTTLE = STAGE_THROTTLE;
+
+/**
+ * The stage's per-route throttles (AWS::ApiGatewayV2::Stage RouteSettings, keyed "METHOD /path"), from the
+ * route table: each route its own bucket, so a flood of one route cannot starve another (infra/routes.ts).
+ */
+export function routeThrottleSettings(
+  deployed: readonly RouteDef[],
+): Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> {
+  return Object.fromEntries(
+    deployed.map((route) => {
+      const t = throttleOf(route);
+      return [
+        `${route.method} ${route.path}`,
+        { ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit },
+      ];
+    }),
+  );
+}
 
 /** Outbox items: sort key `MAIL#<consentId>#<kind>` (functions/adapters/table-keys.ts); the mailer wakes for nothing else. */
 export const OUTBOX_SK_PREFIX = PREFIX.mail;
@@ -83,12 +104,7 @@ export interface StatelessStackProps extends StackProps {
   sealKey: IKey;
 }
 
-/** The only KMS operation the seal needs, and how: a SHA-256 digest, PKCS#1 v1.5 (RSA_2048 key). */
-export const SEAL_SIGNING = {
-  action: 'kms:Sign',
-  messageType: 'DIGEST',
-  algorithm: 'RSASSA_PKCS1_V1_5_SHA_256',
-} as const;
+export { SEAL_SIGNING } from './seal';
 
 /**
  * The code and its wiring, safe to destroy and redeploy at any time: one Lambda per route of the route
@@ -147,7 +163,7 @@ export class StatelessStack extends Stack {
       encryptionKey: opsKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    new HttpStage(this, 'DefaultStage', {
+    const stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       autoDeploy: true,
       throttle: API_THROTTLE,
@@ -173,6 +189,10 @@ export class StatelessStack extends Stack {
         ),
       },
     });
+    // The L2 stage has only the stage-wide throttle; route settings are set on the CloudFormation resource.
+    (stage.node.defaultChild as CfnStage).routeSettings = routeThrottleSettings(
+      routes.filter((r) => !r.localOnly),
+    );
     // The API's own URL. An attribute of the API, not of the stage: the functions can carry it in their
     // environment without a dependency cycle (stage → routes → integrations → functions).
     const appUrl = this.api.apiEndpoint;
@@ -236,6 +256,8 @@ export class StatelessStack extends Stack {
         environment,
         logsKey: opsKey,
         runtimeFolders: runtimeFoldersOf(route),
+        // The seal key's policy names this role by its ARN (infra/stacks/seal.ts).
+        ...(route.needs?.seal === 'sign' ? { roleName: sealSignerRoleName(settings.appName) } : {}),
       }).useTable(table, route.access.table);
       if (route.needs?.seal === 'sign') this.allowSealing(fn, props);
       acknowledgeSynchronous(fn, 'API Gateway');
@@ -248,6 +270,8 @@ export class StatelessStack extends Stack {
         authorizer: route.auth === 'staff' ? staffAuthorizer : undefined,
       });
       if (route.auth !== 'staff' && httpRoute) acknowledgeOpenRoute(httpRoute, route);
+      // CloudFormation refuses route settings for a route key that does not exist yet: routes first.
+      if (httpRoute) stage.node.addDependency(httpRoute);
     }
 
     // ---------------------------------------------------------------- mail: stream mailer + outbox sweeper
@@ -283,12 +307,9 @@ export class StatelessStack extends Stack {
         maxRecordAge: Duration.hours(6),
         reportBatchItemFailures: true,
         onFailure: new QueueFailureDestination(this.mailFailures),
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.or('INSERT', 'MODIFY'),
-            dynamodb: { Keys: { [ATTR.sk]: { S: FilterRule.beginsWith(OUTBOX_SK_PREFIX) } } },
-          }),
-        ],
+        // Only outbox items that just became pending and are not leased (infra/stream-filter.ts, which the
+        // local stream poller applies too): the mailer is not woken for the steps of a delivery under way.
+        filters: MAILER_STREAM_FILTERS.map((pattern) => FilterCriteria.filter(pattern)),
       }),
     );
     acknowledgeSynchronous(this.mailer, 'its DynamoDB stream event source mapping');

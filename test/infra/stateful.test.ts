@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { sealSignerRoleName } from '../../infra/stacks/seal';
 import { tableDefinition } from '../../infra/table';
 import {
   asArray,
@@ -193,5 +194,105 @@ describe('staff user pool', () => {
     const groups = resources(template, 'AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties.GroupName);
     expect(groups.sort()).toEqual(['coordinator', 'doctor']);
     template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+  });
+});
+
+describe('seal key policy (issue 11: no IAM administrator can sign)', () => {
+  /** Whether an IAM action pattern (with * and ?) covers an action. */
+  const covers = (pattern: string, action: string) =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+      'i',
+    ).test(action);
+  const policyOf = (t: typeof template) =>
+    t.toJSON().Resources[logicalId(stateful.sealKey)].Properties.KeyPolicy.Statement as Json[];
+  const signing = (statements: Json[]) =>
+    statements.filter(
+      (s) => s.Effect === 'Allow' && asArray<string>(s.Action).some((a) => covers(a, 'kms:Sign')),
+    );
+  const signerArn = (s: Json) => JSON.stringify(s.Condition?.ArnEquals?.['aws:PrincipalArn']);
+
+  it('lets the account manage the key (policy, tags, disable, public key) but not sign with it', () => {
+    const statements = policyOf(template);
+    const admin = statements.find((s) => s.Sid === 'AccountManagesTheKeyButCannotSign');
+    expect(admin).toBeDefined();
+    expect(JSON.stringify(admin.Principal)).toContain(':root');
+    for (const action of [
+      'kms:PutKeyPolicy',
+      'kms:DescribeKey',
+      'kms:GetPublicKey',
+      'kms:TagResource',
+      'kms:DisableKey',
+    ]) {
+      expect(
+        asArray<string>(admin.Action).some((a) => covers(a, action)),
+        action,
+      ).toBe(true);
+    }
+    // No grants either: a grant would hand kms:Sign on around the key policy.
+    for (const action of ['kms:Sign', 'kms:Verify', 'kms:CreateGrant']) {
+      expect(
+        asArray<string>(admin.Action).some((a) => covers(a, action)),
+        action,
+      ).toBe(false);
+    }
+    expect(asArray(admin.Action)).not.toContain('kms:*');
+  });
+
+  it('allows kms:Sign to exactly the countersign role, digests only, PKCS#1 v1.5 SHA-256', () => {
+    const [only, ...more] = signing(policyOf(template));
+    expect(more).toEqual([]);
+    expect(only.Condition.StringEquals).toEqual({
+      'kms:MessageType': 'DIGEST',
+      'kms:SigningAlgorithm': 'RSASSA_PKCS1_V1_5_SHA_256',
+    });
+    expect(signerArn(only)).toContain(`:role/${sealSignerRoleName('meso-consent')}`);
+    // The countersign function's role carries that name (stateless stack), and no other role does.
+    const { statelessTemplate, stateless } = defaultApp();
+    const roles = resources(statelessTemplate, 'AWS::IAM::Role').filter(
+      ([, r]) => r.Properties.RoleName === sealSignerRoleName('meso-consent'),
+    );
+    expect(roles).toHaveLength(1);
+    const countersign =
+      statelessTemplate.toJSON().Resources[
+        logicalId(stateless.functions.get('consent-countersign') as never)
+      ];
+    expect(countersign.Properties.Role['Fn::GetAtt'][0]).toBe(roles[0]?.[0]);
+  });
+
+  it('adds the certificate maker as a second signer only while sealCertificateMaker is set', () => {
+    const maker = 'arn:aws:iam::123456789012:role/ClinicAdmin';
+    const app = synthesize({ sealCertificateMaker: maker });
+    const [only, ...more] = signing(
+      app.statefulTemplate.toJSON().Resources[logicalId(app.stateful.sealKey)].Properties.KeyPolicy.Statement,
+    );
+    expect(more).toEqual([]);
+    expect(signerArn(only)).toContain(maker);
+    expect(signerArn(only)).toContain(`:role/${sealSignerRoleName('meso-consent')}`);
+    expect(() => synthesize({ sealCertificateMaker: 'arn:aws:iam::123456789012:root' })).toThrow(
+      /sealCertificateMaker/,
+    );
+  });
+});
+
+describe('staff sign-in domain', () => {
+  it('does not publish the account id: the prefix comes from the stack’s random id', () => {
+    const [[, domain]] = resources(template, 'AWS::Cognito::UserPoolDomain') as [[string, Json]];
+    const json = JSON.stringify(domain.Properties.Domain);
+    expect(json).not.toContain('AWS::AccountId');
+    expect(json).toContain('AWS::StackId');
+    expect(json).toContain('meso-consent-');
+    // Nowhere else in the template either (outputs, the hosted UI URL).
+    expect(JSON.stringify(template.toJSON().Outputs)).not.toContain('AWS::AccountId');
+  });
+
+  it('uses authDomainPrefix as given', () => {
+    const app = synthesize({ authDomainPrefix: 'clinic-signin-7f3a' });
+    app.statefulTemplate.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: 'clinic-signin-7f3a',
+    });
   });
 });

@@ -5,8 +5,9 @@ import { ATTR, keys, PREFIX } from '../../functions/adapters/table-keys';
 import { loadConfig } from '../../functions/config';
 import type { OutboxMail } from '../../functions/workflow/ports';
 import { FUNCTION_LOG_RETENTION } from '../../infra/constructs/consent-function';
-import { routes, workers } from '../../infra/routes';
+import { routes, THROTTLE_BY_AUTH, throttleOf, workers } from '../../infra/routes';
 import { API_THROTTLE } from '../../infra/stacks/stateless-stack';
+import { MAILER_STREAM_FILTERS } from '../../infra/stream-filter';
 import { asArray, defaultApp, identityPolicies, type Json, logicalId, resources } from './helpers';
 
 const { stateless, stateful, statelessTemplate: template } = defaultApp();
@@ -206,6 +207,36 @@ describe('HTTP API', () => {
     expect(stage.Properties.AccessLogSettings.Format).not.toContain('$context.path');
   });
 
+  it('gives every route its own throttle bucket (stage RouteSettings), anonymous ones never above staff', () => {
+    const [[, stage]] = resources(template, 'AWS::ApiGatewayV2::Stage') as [[string, Json]];
+    const settings = stage.Properties.RouteSettings as Record<string, Json>;
+    expect(settings, 'RouteSettings').toBeDefined();
+    // Exactly the routed keys: a setting for a missing route key fails the deployment.
+    expect(Object.keys(settings).sort()).toEqual(deployedRoutes.map((r) => `${r.method} ${r.path}`).sort());
+    for (const route of deployedRoutes) {
+      const t = throttleOf(route);
+      expect(settings[`${route.method} ${route.path}`], route.id).toEqual({
+        ThrottlingRateLimit: t.rateLimit,
+        ThrottlingBurstLimit: t.burstLimit,
+      });
+      expect(t.rateLimit, route.id).toBeLessThanOrEqual(API_THROTTLE.rateLimit);
+      expect(t.burstLimit, route.id).toBeGreaterThanOrEqual(t.rateLimit);
+      if (route.auth !== 'staff') {
+        expect(t.rateLimit, route.id).toBeLessThanOrEqual(THROTTLE_BY_AUTH.staff.rateLimit);
+      }
+    }
+    // Anonymous and patient routes never share the staff routes' buckets: each key is its own.
+    const verify = settings['POST /verify'];
+    expect(verify.ThrottlingRateLimit).toBe(Math.min(...deployedRoutes.map((r) => throttleOf(r).rateLimit)));
+    // The stage waits for every route (CloudFormation refuses settings for a route key not yet created).
+    const routeIds = apiRoutes.map(([id]) => id).sort();
+    expect(
+      asArray(stage.DependsOn)
+        .filter((d: string) => routeIds.includes(d))
+        .sort(),
+    ).toEqual(routeIds);
+  });
+
   it('signs staff in through the hosted UI to /clinic, with no user-writable tenant attribute', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false,
@@ -244,9 +275,26 @@ describe('mailer and outbox sweeper', () => {
     });
     const [[, mapping]] = resources(template, 'AWS::Lambda::EventSourceMapping') as [[string, Json]];
     const patterns = mapping.Properties.FilterCriteria.Filters.map((f: Json) => JSON.parse(f.Pattern));
+    // Only outbox items just become pending and not leased (issue 16): never the lease, the sent mark or a
+    // recorded failure. The same patterns the local stream poller applies (infra/stream-filter.ts).
+    const deliverable = {
+      entity: { S: ['mail'] },
+      status: { S: ['pending'] },
+      leaseUntil: { S: [{ exists: false }] },
+    };
+    const mailKeys = { Keys: { sk: { S: [{ prefix: 'MAIL#' }] } } };
     expect(patterns).toEqual([
-      { eventName: ['INSERT', 'MODIFY'], dynamodb: { Keys: { sk: { S: [{ prefix: 'MAIL#' }] } } } },
+      { eventName: ['INSERT'], dynamodb: { ...mailKeys, NewImage: deliverable } },
+      {
+        eventName: ['MODIFY'],
+        dynamodb: {
+          ...mailKeys,
+          NewImage: deliverable,
+          OldImage: { status: { S: [{ 'anything-but': ['pending'] }] } },
+        },
+      },
     ]);
+    expect(patterns).toEqual(JSON.parse(JSON.stringify(MAILER_STREAM_FILTERS)));
     // The prefix and the key attribute are those the store writes outbox items with, and only those.
     expect(mailItem(outboxMail)[ATTR.sk].startsWith(PREFIX.mail)).toBe(true);
     expect(ATTR.sk).toBe('sk');
