@@ -67,7 +67,7 @@ const CODE_OF_STATUS: Record<number, string> = {
   422: 'review_incomplete',
   429: 'throttled',
   500: 'internal_error',
-  503: 'unavailable',
+  503: 'service_unavailable',
 };
 
 /** Markers of a leaked stack trace or source location. */
