@@ -245,13 +245,17 @@ export interface WorkerDef {
   timeoutSeconds: number;
 }
 
+/**
+ * The workers' timeouts sit between one worst-case send (45 s) and the mail lease (60 s): see
+ * functions/workflow/mail-timing.ts; test/unit/mail-timing.test.ts checks the inequality.
+ */
 export const workers = {
-  mailer: { id: 'mailer', entry: 'functions/handlers/mailer.ts', memoryMb: 512, timeoutSeconds: 60 },
+  mailer: { id: 'mailer', entry: 'functions/handlers/mailer.ts', memoryMb: 512, timeoutSeconds: 50 },
   mailSweeper: {
     id: 'mail-sweeper',
     entry: 'functions/handlers/mail-sweeper.ts',
     memoryMb: 512,
-    timeoutSeconds: 120,
+    timeoutSeconds: 55,
   },
 } as const satisfies Record<string, WorkerDef>;
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { config, sealSettings } from '../config';
 import { verifyPageUrl } from '../domain/urls';
+import { mailTiming } from '../workflow/mail-timing';
 import type { Clock, ConsentStore, EmailSender, PdfSealSigner, SealPdf } from '../workflow/ports';
 import { systemClock } from '../workflow/ports';
 import { dynamoDocumentClient, sesV2Client } from './clients';
@@ -31,7 +32,13 @@ export function runtimeDeps(): { store: ConsentStore; clock: Clock } {
 /** What the mailer and the outbox sweeper deliver with. */
 export function mailDeps() {
   const c = config();
-  return { ...runtimeDeps(), sender: emailSender(), appUrl: c.APP_URL, from: c.MAIL_FROM };
+  return {
+    ...runtimeDeps(),
+    sender: emailSender(),
+    appUrl: c.APP_URL,
+    from: c.MAIL_FROM,
+    timing: mailTiming(c.MAIL_LEASE_SECONDS),
+  };
 }
 
 let sealer: Promise<SealPdf | null> | undefined;

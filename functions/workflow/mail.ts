@@ -5,6 +5,7 @@ import type { ConsentRecord } from '../domain/model';
 import { loadTemplate } from '../domain/template-store';
 import { hashLinkToken, newLinkToken } from '../domain/tokens';
 import { intakeUrl, verifyPageUrl } from '../domain/urls';
+import { LEASE_MARGIN_MS, type MailTiming, mailTiming } from './mail-timing';
 import type { Clock, ConsentStore, EmailSender, OutboxMail, OutgoingEmail } from './ports';
 
 export interface MailDeps {
@@ -13,10 +14,9 @@ export interface MailDeps {
   clock: Clock;
   appUrl: string;
   from: string;
+  /** The lease and the worst-case send it must cover (mail-timing.ts); the default 60 s lease if unset. */
+  timing?: MailTiming;
 }
-
-/** How long one worker may hold a mail before another may try it (covers a crashed worker). */
-const LEASE_MS = 60_000;
 
 /** Retry spacing: 10 s, 20 s, 40 s … capped at 15 minutes. Mail is never given up on. */
 export function nextAttemptDelayMs(attempts: number): number {
@@ -30,12 +30,11 @@ export type DeliveryResult = 'sent' | 'skipped' | 'failed';
  * and the sweeper from both sending it; success and failure are both recorded on the outbox item.
  */
 export async function deliverMail(deps: MailDeps, mail: OutboxMail): Promise<DeliveryResult> {
+  const timing = deps.timing ?? mailTiming();
   const now = deps.clock.now();
-  const claimed = await deps.store.claimMail(
-    mail,
-    now.toISOString(),
-    new Date(now.getTime() + LEASE_MS).toISOString(),
-  );
+  // The lease: while it runs no other worker may take this mail (covers a crashed worker too).
+  const leaseUntil = now.getTime() + timing.leaseMs;
+  const claimed = await deps.store.claimMail(mail, now.toISOString(), new Date(leaseUntil).toISOString());
   if (!claimed) return 'skipped';
   const current = (await deps.store.getMail(mail.clinicId, mail.consentId, mail.kind)) ?? mail;
   const consent = await deps.store.getConsent(mail.clinicId, mail.consentId);
@@ -46,6 +45,10 @@ export async function deliverMail(deps: MailDeps, mail: OutboxMail): Promise<Del
   let messageId: string;
   try {
     const email = await composeMail(deps, current, consent);
+    // Send only while the lease still covers the worst-case send: then the send has ended (accepted,
+    // failed or timed out by the SES client) before the lease does, and nobody else can send it twice.
+    if (deps.clock.now().getTime() + timing.worstCaseSendMs + LEASE_MARGIN_MS > leaseUntil)
+      throw Object.assign(new Error('lease too short for a send'), { name: 'LeaseExpiring' });
     ({ messageId } = await deps.sender.send(email));
   } catch (err) {
     // Only the error's class is recorded: SES messages can echo addresses.
