@@ -42,6 +42,12 @@ export async function deliverMail(deps: MailDeps, mail: OutboxMail): Promise<Del
     await deps.store.markMailFailed(current, 'ConsentMissing', farFuture(now));
     return 'failed';
   }
+  // An invite whose link was revoked (or can no longer be used) is never sent, retry or not.
+  const closed = current.kind === 'invite' ? inviteClosed(consent, deps.clock.now()) : undefined;
+  if (closed) {
+    await deps.store.cancelMail(current, deps.clock.now().toISOString(), closed);
+    return 'skipped';
+  }
   let messageId: string;
   try {
     const email = await composeMail(deps, current, consent);
@@ -91,6 +97,15 @@ export async function deliverMail(deps: MailDeps, mail: OutboxMail): Promise<Del
   return 'sent';
 }
 
+/** Why an invite e-mail must not go out any more, if it must not. */
+function inviteClosed(consent: ConsentRecord, now: Date): string | undefined {
+  if (consent.linkRevoked) return 'link_revoked';
+  if (consent.status !== 'invited' && consent.status !== 'answered') return 'already_signed';
+  if (consent.status === 'answered' && consent.outcome === 'ineligible') return 'closed_ineligible';
+  if (Date.parse(consent.linkExpiresAt) <= now.getTime()) return 'link_expired';
+  return undefined;
+}
+
 function farFuture(now: Date): string {
   return new Date(now.getTime() + 365 * 24 * 3600_000).toISOString();
 }
@@ -107,16 +122,22 @@ async function composeMail(deps: MailDeps, mail: OutboxMail, consent: ConsentRec
   let attachments: OutgoingEmail['attachments'];
   switch (mail.kind) {
     case 'invite': {
-      // The token exists only in this e-mail: a fresh link for this channel, stored as its hash.
+      // The token exists only in this e-mail: a fresh link for this channel, stored as its hash. An
+      // earlier attempt's link is withdrawn in the same write, so one e-mail carries one valid link
+      // however many attempts it takes (docs/design.md, "Intake links").
       const token = newLinkToken();
-      await deps.store.putLink({
-        tokenHash: hashLinkToken(token),
-        clinicId: consent.clinicId,
-        consentId: consent.consentId,
-        expiresAt: consent.linkExpiresAt,
-        channel: 'email',
-        createdAt: deps.clock.now().toISOString(),
-      });
+      await deps.store.attachMailLink(
+        mail,
+        {
+          tokenHash: hashLinkToken(token),
+          clinicId: consent.clinicId,
+          consentId: consent.consentId,
+          expiresAt: consent.linkExpiresAt,
+          channel: 'email',
+          createdAt: deps.clock.now().toISOString(),
+        },
+        mail.linkTokenHash,
+      );
       rendered = inviteEmail({
         locale: mail.locale,
         patientName: consent.patient.fullName,

@@ -245,7 +245,7 @@ export class Table {
     await waitFor(
       async () => {
         const mails = (await this.query(tableKeys.clinicPk(clinicId), PREFIX.mail)).map((i) => unmarshall(i));
-        pending = mails.filter((m) => m.status !== 'sent');
+        pending = mails.filter((m) => m.status !== 'sent' && m.status !== 'cancelled');
         return pending.length === 0;
       },
       timeoutMs,
