@@ -4,7 +4,7 @@ import { verifyPageUrl } from '../domain/urls';
 import { mailTiming } from '../workflow/mail-timing';
 import type { Clock, ConsentStore, EmailSender, PdfSealSigner, SealPdf } from '../workflow/ports';
 import { systemClock } from '../workflow/ports';
-import { dynamoDocumentClient, sesV2Client } from './clients';
+import { dynamoDocumentClient, httpOptions, KMS_HTTP, sesV2Client } from './clients';
 import { DynamoConsentStore } from './dynamo-store';
 import { SesEmailSender } from './ses-sender';
 
@@ -65,7 +65,7 @@ async function buildSealer(): Promise<SealPdf | null> {
       import('./kms-seal-signer'),
     ]);
     signer = new KmsSealSigner(
-      new KMSClient({ region: cfg.AWS_REGION, maxAttempts: 3 }),
+      new KMSClient({ region: cfg.AWS_REGION, ...httpOptions(KMS_HTTP) }),
       settings.keyId,
       settings.certificatePem,
     );
