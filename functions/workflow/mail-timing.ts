@@ -8,7 +8,8 @@
  *   worstCaseSendMs + LEASE_MARGIN_MS ≤ leaseMs
  *
  * The functions' timeouts (infra/routes.ts `workers`) sit in between: longer than one worst-case send,
- * shorter than the lease, so even a worker killed mid-send has stopped before its lease runs out.
+ * shorter than the lease, so even a worker killed mid-send has stopped before its lease runs out. And a
+ * worker starts no send its own remaining time cannot finish (hasTimeForSend), so it is not killed mid-send.
  */
 
 /** The SDK's longest wait between two attempts: its 20 s backoff cap plus the 5 s it allows a server's retry hint. */
@@ -34,14 +35,14 @@ export function worstCaseSendMs(ses: MailTiming['ses']): number {
 }
 
 /**
- * The timing for a lease. From a minute up, SES gets two attempts of 2 s to connect and 8 s to answer
- * (SES answers in well under a second; 8 s is generous, so a slow-but-successful send is rarely cut off).
+ * The timing for a lease. From a minute up, SES gets two attempts of 2 s to connect and 6 s to answer
+ * (SES answers in well under a second; 6 s is generous, so a slow-but-successful send is rarely cut off).
  * A shorter lease (tests, at least 10 s) leaves no room for the SDK's backoff: one attempt of 1 s + 2 s.
  */
 export function mailTiming(leaseSeconds = DEFAULT_MAIL_LEASE_SECONDS): MailTiming {
   const ses =
     leaseSeconds >= 60
-      ? { connectionTimeoutMs: 2_000, requestTimeoutMs: 8_000, maxAttempts: 2 }
+      ? { connectionTimeoutMs: 2_000, requestTimeoutMs: 6_000, maxAttempts: 2 }
       : { connectionTimeoutMs: 1_000, requestTimeoutMs: 2_000, maxAttempts: 1 };
   const timing = { leaseMs: leaseSeconds * 1000, ses, worstCaseSendMs: worstCaseSendMs(ses) };
   if (timing.worstCaseSendMs + LEASE_MARGIN_MS > timing.leaseMs)
@@ -49,4 +50,9 @@ export function mailTiming(leaseSeconds = DEFAULT_MAIL_LEASE_SECONDS): MailTimin
       `Invalid configuration: MAIL_LEASE_SECONDS=${leaseSeconds} is shorter than one worst-case send`,
     );
   return timing;
+}
+
+/** Whether a worker with `remainingMs` left before its function timeout may still start a send. */
+export function hasTimeForSend(remainingMs: number, timing: MailTiming): boolean {
+  return remainingMs >= timing.worstCaseSendMs + LEASE_MARGIN_MS;
 }

@@ -195,10 +195,13 @@ export async function sweepMail(
   deps: MailDeps,
   limit = 50,
   onResult?: (mail: OutboxMail, result: DeliveryResult) => void,
+  /** False once the worker could no longer finish a send before its own timeout: the rest waits. */
+  hasTime: () => boolean = () => true,
 ) {
   const due = await deps.store.listDueMails(deps.clock.now().toISOString(), limit);
   const results = { sent: 0, failed: 0, skipped: 0 };
   for (const mail of due) {
+    if (!hasTime()) break;
     const result = await deliverMail(deps, mail);
     results[result]++;
     onResult?.(mail, result);

@@ -251,6 +251,18 @@ describe('mailer handler', () => {
     expect(pendingMails(event).map((m) => m.sequence)).toEqual(['1']);
   });
 
+  it('starts no send the invocation could not finish before its timeout: the record goes back to the stream', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    mockMailReads();
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+    const { handleStream } = await import('../../functions/handlers/mailer');
+    const event = { Records: [record(mail)] } as unknown as DynamoDBStreamEvent;
+    const nearlyOut = { getRemainingTimeInMillis: () => 20_000 };
+    expect(await handleStream(event, nearlyOut)).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }] });
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0); // not even claimed
+  });
+
   it('sends through SES (raw MIME to the outbox address); an SES failure is recorded, not thrown', async () => {
     ddb.on(UpdateCommand).resolves({});
     ddb.on(TransactWriteCommand).resolves({});

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { resetClients, sesV2Client } from '../../functions/adapters/clients';
 import { loadConfig, resetConfig } from '../../functions/config';
-import { deliverMail } from '../../functions/workflow/mail';
+import { deliverMail, sweepMail } from '../../functions/workflow/mail';
 import {
   DEFAULT_MAIL_LEASE_SECONDS,
   LEASE_MARGIN_MS,
@@ -45,7 +45,7 @@ describe('the mail timing argument', () => {
   it("the workers' function timeouts lie between one worst-case send and the lease", () => {
     const t = mailTiming(DEFAULT_MAIL_LEASE_SECONDS);
     for (const w of [workers.mailer, workers.mailSweeper]) {
-      expect(w.timeoutSeconds * 1000, w.id).toBeGreaterThan(t.worstCaseSendMs);
+      expect(w.timeoutSeconds * 1000, w.id).toBeGreaterThan(t.worstCaseSendMs + LEASE_MARGIN_MS);
       expect(w.timeoutSeconds * 1000, w.id).toBeLessThan(t.leaseMs);
     }
   });
@@ -95,6 +95,17 @@ describe('the mail timing argument', () => {
     });
     w.clock.advance(15 * 60_000);
     expect(await deliverMail({ ...w.mailDeps, timing }, mail)).toBe('sent');
+    expect(w.sender.sent).toHaveLength(1);
+  });
+
+  it('the sweeper stops starting sends once its own time could not cover one', async () => {
+    const w = await newWorld();
+    await w.signed();
+    await w.signed();
+    w.clock.advance(1000);
+    let calls = 0;
+    const results = await sweepMail(w.mailDeps, 50, undefined, () => calls++ < 1);
+    expect(results).toEqual({ sent: 1, failed: 0, skipped: 0 });
     expect(w.sender.sent).toHaveLength(1);
   });
 });
