@@ -14,6 +14,11 @@ const envSchema = z.object({
   /** SES configuration set (TLS required, bounce/complaint events); optional locally. */
   SES_CONFIGURATION_SET: z.string().optional(),
   LINK_TTL_DAYS: z.coerce.number().positive().max(90).default(7),
+  /**
+   * How long a mail worker holds an outbox e-mail (functions/workflow/mail-timing.ts derives the SES
+   * client's timeouts from it). 60 s in AWS; the fault tests shorten it.
+   */
+  MAIL_LEASE_SECONDS: z.coerce.number().int().min(10).max(900).default(60),
   /** Staff JWTs: issuer and audience are always checked; keys from a JWKS URL or a local public JWK. */
   JWT_ISSUER: z.string().min(1),
   JWT_AUDIENCE: z.string().min(1),

@@ -12,6 +12,8 @@ export const ENV = {
   mailFrom: 'MAIL_FROM',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   linkTtlDays: 'LINK_TTL_DAYS',
+  /** Unset everywhere by default (60 s, functions/config.ts); the fault tests set it. */
+  mailLeaseSeconds: 'MAIL_LEASE_SECONDS',
   jwtIssuer: 'JWT_ISSUER',
   jwtAudience: 'JWT_AUDIENCE',
   jwksUrl: 'JWKS_URL',

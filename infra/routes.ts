@@ -309,13 +309,18 @@ export interface WorkerDef {
   timeoutSeconds: number;
 }
 
+/**
+ * The workers' timeouts sit between one worst-case send with its margin (41 + 5 s) and the mail lease
+ * (60 s): see
+ * functions/workflow/mail-timing.ts; test/unit/mail-timing.test.ts checks the inequality.
+ */
 export const workers = {
-  mailer: { id: 'mailer', entry: 'functions/handlers/mailer.ts', memoryMb: 512, timeoutSeconds: 60 },
+  mailer: { id: 'mailer', entry: 'functions/handlers/mailer.ts', memoryMb: 512, timeoutSeconds: 55 },
   mailSweeper: {
     id: 'mail-sweeper',
     entry: 'functions/handlers/mail-sweeper.ts',
     memoryMb: 512,
-    timeoutSeconds: 120,
+    timeoutSeconds: 58,
   },
 } as const satisfies Record<string, WorkerDef>;
 

@@ -1,6 +1,6 @@
 import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/audit';
-import type { MailKind, Outbox, OutboxMail } from '../workflow/ports';
+import type { IntakeLink, MailKind, Outbox, OutboxMail } from '../workflow/ports';
 import { type DynamoTable, eventItem, strip, translate, WRITE_ONCE } from './dynamo-table';
 import { ATTR, INDEX, keys } from './table-keys';
 
@@ -113,6 +113,74 @@ export class DynamoOutbox implements Outbox {
     try {
       await this.table.db.send(update);
       if (event) await this.table.put(eventItem(mail.clinicId, event), WRITE_ONCE);
+    } catch (err) {
+      translate(err);
+    }
+  }
+
+  async attachMailLink(mail: OutboxMail, link: IntakeLink, replaces?: string): Promise<void> {
+    const T = this.table.tableName;
+    try {
+      await this.table.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: T,
+                Item: {
+                  [ATTR.pk]: keys.linkPk(link.tokenHash),
+                  [ATTR.sk]: keys.linkSk,
+                  entity: 'link',
+                  ...link,
+                },
+                ConditionExpression: WRITE_ONCE,
+              },
+            },
+            {
+              Update: {
+                TableName: T,
+                Key: mailKey(mail),
+                UpdateExpression: 'SET linkTokenHash = :h',
+                ConditionExpression: '#s = :pending',
+                ExpressionAttributeNames: { '#s': 'status' },
+                ExpressionAttributeValues: { ':h': link.tokenHash, ':pending': 'pending' },
+              },
+            },
+            ...(replaces
+              ? [
+                  {
+                    Delete: {
+                      TableName: T,
+                      Key: { [ATTR.pk]: keys.linkPk(replaces), [ATTR.sk]: keys.linkSk },
+                    },
+                  },
+                ]
+              : []),
+          ],
+        }),
+      );
+    } catch (err) {
+      translate(err);
+    }
+  }
+
+  async cancelMail(mail: OutboxMail, at: string, reason: string): Promise<void> {
+    try {
+      await this.table.db.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: mailKey(mail),
+          UpdateExpression: `SET #s = :cancelled, cancelledAt = :at, cancelReason = :r REMOVE ${ATTR.gsi2pk}, ${ATTR.gsi2sk}, leaseUntil`,
+          ConditionExpression: '#s = :pending',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':cancelled': 'cancelled',
+            ':at': at,
+            ':r': reason,
+            ':pending': 'pending',
+          },
+        }),
+      );
     } catch (err) {
       translate(err);
     }

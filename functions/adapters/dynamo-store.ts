@@ -83,6 +83,12 @@ export class DynamoConsentStore implements ConsentStore {
   listDueMails(now: string, limit: number) {
     return this.outbox.listDueMails(now, limit);
   }
+  attachMailLink(mail: OutboxMail, link: IntakeLink, replaces?: string) {
+    return this.outbox.attachMailLink(mail, link, replaces);
+  }
+  cancelMail(mail: OutboxMail, at: string, reason: string) {
+    return this.outbox.cancelMail(mail, at, reason);
+  }
 
   // ClinicDirectory
   getClinic(clinicId: string) {

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/audit';
 import { ConflictError, UnavailableError } from '../domain/errors';
+import { isUnavailable } from './aws-errors';
 import { ATTR, keys, STORE_ATTRS } from './table-keys';
 
 /**
@@ -107,16 +108,10 @@ export function eventItem(clinicId: string, e: AuditEvent, position = 0) {
   };
 }
 
-const RETRYABLE = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'LimitExceededException',
-]);
-
-/** Maps store failures to domain errors: lost races → 409, throttling/outage → 503. */
+/**
+ * Maps store failures to domain errors: lost races → 409; a DynamoDB that is throttling, failing,
+ * unreachable or timing out (after the SDK's own retries) → 503 (functions/adapters/aws-errors.ts).
+ */
 export function translate(err: unknown): never {
   const e = err as { name?: string; CancellationReasons?: Array<{ Code?: string }> };
   if (e.name === 'ConditionalCheckFailedException')
@@ -129,6 +124,6 @@ export function translate(err: unknown): never {
     if (codes.some((c) => c === 'ThrottlingError' || c === 'ProvisionedThroughputExceeded'))
       throw new UnavailableError();
   }
-  if (e.name && RETRYABLE.has(e.name)) throw new UnavailableError();
+  if (isUnavailable(err)) throw new UnavailableError();
   throw err;
 }

@@ -7,14 +7,7 @@ import {
 import { normalisePem, parseCertificateChain } from '../documents/seal/certificate';
 import { UnavailableError } from '../domain/errors';
 import type { PdfSealSigner } from '../workflow/ports';
-
-/** KMS saying "not now": the countersign can simply be tried again (503), nothing was written. */
-const TRANSIENT = new Set([
-  'ThrottlingException',
-  'KMSInternalException',
-  'DependencyTimeoutException',
-  'KeyUnavailableException',
-]);
+import { isUnavailable } from './aws-errors';
 
 /**
  * The seal key in AWS: an asymmetric KMS key (RSA_2048, SIGN_VERIFY) that never leaves KMS. We send
@@ -50,7 +43,9 @@ export class KmsSealSigner implements PdfSealSigner {
         }),
       );
     } catch (err) {
-      if (TRANSIENT.has((err as Error).name)) throw new UnavailableError();
+      // KMS saying "not now" (throttling, KMSInternalException, a timeout …): the countersign can simply
+      // be tried again (503), nothing was written.
+      if (isUnavailable(err)) throw new UnavailableError();
       throw err;
     }
     if (!out.Signature)

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { config, sealSettings } from '../config';
 import { verifyPageUrl } from '../domain/urls';
+import { mailTiming } from '../workflow/mail-timing';
 import type { Clock, ConsentStore, EmailSender, PdfSealSigner, SealPdf } from '../workflow/ports';
 import { systemClock } from '../workflow/ports';
-import { dynamoDocumentClient, sesV2Client } from './clients';
+import { dynamoDocumentClient, httpOptions, KMS_HTTP, sesV2Client } from './clients';
 import { DynamoConsentStore } from './dynamo-store';
 import { SesEmailSender } from './ses-sender';
 
@@ -31,7 +32,13 @@ export function runtimeDeps(): { store: ConsentStore; clock: Clock } {
 /** What the mailer and the outbox sweeper deliver with. */
 export function mailDeps() {
   const c = config();
-  return { ...runtimeDeps(), sender: emailSender(), appUrl: c.APP_URL, from: c.MAIL_FROM };
+  return {
+    ...runtimeDeps(),
+    sender: emailSender(),
+    appUrl: c.APP_URL,
+    from: c.MAIL_FROM,
+    timing: mailTiming(c.MAIL_LEASE_SECONDS),
+  };
 }
 
 let sealer: Promise<SealPdf | null> | undefined;
@@ -58,7 +65,7 @@ async function buildSealer(): Promise<SealPdf | null> {
       import('./kms-seal-signer'),
     ]);
     signer = new KmsSealSigner(
-      new KMSClient({ region: cfg.AWS_REGION, maxAttempts: 3 }),
+      new KMSClient({ region: cfg.AWS_REGION, ...httpOptions(KMS_HTTP) }),
       settings.keyId,
       settings.certificatePem,
     );

@@ -137,7 +137,9 @@ export const consentDetailSchema = consentListItemSchema
     emails: z.array(
       z.object({
         kind: z.string(),
-        status: z.enum(['pending', 'sent']),
+        status: z.enum(['pending', 'sent', 'cancelled']).meta({
+          description: '`cancelled`: an invite whose link was revoked before it went out; never sent.',
+        }),
         attempts: z.number().int(),
         lastError: z.string().nullable(),
         sentAt: isoTime.nullable(),

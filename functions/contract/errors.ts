@@ -1,9 +1,6 @@
 import * as z from 'zod';
 
-/**
- * The API.md error shape, with every code the HTTP boundary (functions/http/api.ts) sends. 503 is sent
- * as `unavailable` (functions/domain/errors.ts); API.md's version-2 text names it `service_unavailable`.
- */
+/** The API.md error shape, with every code the HTTP boundary (functions/http/api.ts) sends. */
 export const ERRORS = {
   400: { code: 'validation_failed', when: 'The body is not JSON, or fails the schema (with `issues`).' },
   401: { code: 'unauthorized', when: 'A clinic route without a valid bearer token.' },
@@ -19,11 +16,14 @@ export const ERRORS = {
     code: 'review_incomplete',
     when: 'Countersign without a note for every `review` finding (with `issues`).',
   },
-  429: { code: 'throttled', when: 'Rate limit; retry after the `Retry-After` seconds.' },
+  429: {
+    code: 'throttled',
+    when: 'Rate limit; `Retry-After` is the number of seconds until the counting window ends.',
+  },
   500: { code: 'internal_error', when: 'An unexpected error; the body reveals nothing more.' },
   503: {
-    code: 'unavailable',
-    when: 'A dependency (DynamoDB, KMS) is down or throttling; safe to retry after `Retry-After`.',
+    code: 'service_unavailable',
+    when: 'A dependency (DynamoDB, SES, KMS) is down, timing out or throttling; nothing was changed, safe to retry after `Retry-After`.',
   },
 } as const;
 

@@ -8,6 +8,9 @@ export interface ValidationIssue {
 }
 
 export class DomainError extends Error {
+  /** Seconds a client should wait before trying again (429, 503): sent as `Retry-After`. */
+  retryAfterSeconds?: number;
+
   constructor(
     readonly status: number,
     readonly code: string,
@@ -61,14 +64,20 @@ export class ReviewIncompleteError extends DomainError {
     super(422, 'review_incomplete', message, issues);
   }
 }
+/** A rate limit: `retryAfterSeconds` is the real wait, until the counting window ends. */
 export class ThrottledError extends DomainError {
-  constructor(message = 'Too many requests. Please wait a moment and try again.') {
+  constructor(retryAfterSeconds = 60, message = 'Too many requests. Please wait and try again.') {
     super(429, 'throttled', message);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
   }
 }
-/** The store could not complete the write (throttling, internal error): safe to retry. */
+/**
+ * A dependency (DynamoDB, SES, KMS) is down, unreachable, timing out or throttling: nothing was done, and
+ * the same request can simply be sent again in a moment (API.md version 2: 503 `service_unavailable`).
+ */
 export class UnavailableError extends DomainError {
-  constructor(message = 'The service is busy. Please try again in a moment.') {
-    super(503, 'unavailable', message);
+  constructor(message = 'The service is busy or briefly unavailable. Please try again in a moment.') {
+    super(503, 'service_unavailable', message);
+    this.retryAfterSeconds = 5;
   }
 }

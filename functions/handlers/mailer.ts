@@ -1,11 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
-import type { AttributeValue, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { AttributeValue, Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { mailDeps } from '../adapters/runtime';
 import { logger } from '../http/logger';
 import { countDelivery } from '../http/metrics';
 import { deliverMail } from '../workflow/mail';
+import { hasTimeForSend, mailTiming } from '../workflow/mail-timing';
 import type { OutboxMail } from '../workflow/ports';
 
 /**
@@ -27,10 +28,20 @@ export function pendingMails(event: DynamoDBStreamEvent): Array<{ mail: OutboxMa
   return out;
 }
 
-export async function handleStream(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+export async function handleStream(
+  event: DynamoDBStreamEvent,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<DynamoDBBatchResponse> {
   const deps = mailDeps();
+  const timing = deps.timing ?? mailTiming();
   const failures: DynamoDBBatchResponse['batchItemFailures'] = [];
   for (const { mail, sequence } of pendingMails(event)) {
+    // Never start a send this invocation could be killed in the middle of (a possible second copy):
+    // hand the record back to the stream, which retries it with a fresh invocation.
+    if (context && !hasTimeForSend(context.getRemainingTimeInMillis(), timing)) {
+      failures.push({ itemIdentifier: sequence });
+      continue;
+    }
     try {
       const result = await deliverMail(deps, mail);
       logger.info('mail', { kind: mail.kind, consentId: mail.consentId, result });

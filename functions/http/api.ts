@@ -3,8 +3,9 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { RouteDef } from '../../infra/routes';
+import { isUnavailable } from '../adapters/aws-errors';
 import type { RequestMeta } from '../domain/audit';
-import { DomainError, PayloadTooLargeError, ValidationFailedError } from '../domain/errors';
+import { DomainError, PayloadTooLargeError, UnavailableError, ValidationFailedError } from '../domain/errors';
 import { issueTo } from '../workflow/issues';
 import { logger } from './logger';
 import { countBusinessEvent } from './metrics';
@@ -51,6 +52,21 @@ export function pdf(bytes: Uint8Array, filename: string): HttpResult {
 
 export function errorBody(err: DomainError) {
   return { error: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) };
+}
+
+/** `Retry-After` for a 429 or 503 (the seconds the error says), nothing for other errors. */
+export function retryHeaders(err: DomainError): Record<string, string> {
+  return err.retryAfterSeconds ? { 'retry-after': String(err.retryAfterSeconds) } : {};
+}
+
+/**
+ * A typed error as it is, and a dependency failure that reached the boundary untranslated (an SDK
+ * timeout, a refused connection, KMS throttling …) as the 503 it is; anything else stays unexpected.
+ */
+export function asDomainError(err: unknown): DomainError | undefined {
+  if (err instanceof DomainError) return err;
+  if (isUnavailable(err)) return new UnavailableError();
+  return undefined;
 }
 
 export function header(event: HttpEvent, name: string): string | undefined {
@@ -156,19 +172,17 @@ function httpBoundary(opts: Options): MiddlewareObj<HttpEvent, HttpResult> {
     },
     after: (request) => finish(request),
     onError: (request) => {
-      const err = request.error;
-      if (err instanceof DomainError) {
-        request.response = json(
-          err.status,
-          errorBody(err),
-          err.status === 503 || err.status === 429 ? { 'retry-after': '2' } : {},
-        );
-        if (err.status >= 500) logger.warn('unavailable', { route: opts.id, error: err.name });
+      const err = asDomainError(request.error);
+      if (err) {
+        request.response = json(err.status, errorBody(err), retryHeaders(err));
+        if (err.status >= 500)
+          logger.warn('unavailable', { route: opts.id, error: (request.error as Error)?.name });
       } else {
+        const raw = request.error;
         logger.error('unhandled error', {
           route: opts.id,
-          error: (err as Error)?.name,
-          stack: (err as Error)?.stack,
+          error: (raw as Error)?.name,
+          stack: (raw as Error)?.stack,
         });
         request.response = json(500, {
           error: 'internal_error',

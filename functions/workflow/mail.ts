@@ -11,6 +11,7 @@ import type { ConsentRecord } from '../domain/model';
 import { loadTemplate } from '../domain/template-store';
 import { hashLinkToken, newLinkToken } from '../domain/tokens';
 import { intakeUrl, verifyPageUrl } from '../domain/urls';
+import { LEASE_MARGIN_MS, type MailTiming, mailTiming } from './mail-timing';
 import type { Clock, ConsentStore, EmailSender, OutboxMail, OutgoingEmail } from './ports';
 
 export interface MailDeps {
@@ -19,10 +20,9 @@ export interface MailDeps {
   clock: Clock;
   appUrl: string;
   from: string;
+  /** The lease and the worst-case send it must cover (mail-timing.ts); the default 60 s lease if unset. */
+  timing?: MailTiming;
 }
-
-/** How long one worker may hold a mail before another may try it (covers a crashed worker). */
-const LEASE_MS = 60_000;
 
 /** Retry spacing: 10 s, 20 s, 40 s … capped at 15 minutes. Mail is never given up on. */
 export function nextAttemptDelayMs(attempts: number): number {
@@ -36,12 +36,11 @@ export type DeliveryResult = 'sent' | 'skipped' | 'failed';
  * and the sweeper from both sending it; success and failure are both recorded on the outbox item.
  */
 export async function deliverMail(deps: MailDeps, mail: OutboxMail): Promise<DeliveryResult> {
+  const timing = deps.timing ?? mailTiming();
   const now = deps.clock.now();
-  const claimed = await deps.store.claimMail(
-    mail,
-    now.toISOString(),
-    new Date(now.getTime() + LEASE_MS).toISOString(),
-  );
+  // The lease: while it runs no other worker may take this mail (covers a crashed worker too).
+  const leaseUntil = now.getTime() + timing.leaseMs;
+  const claimed = await deps.store.claimMail(mail, now.toISOString(), new Date(leaseUntil).toISOString());
   if (!claimed) return 'skipped';
   const current = (await deps.store.getMail(mail.clinicId, mail.consentId, mail.kind)) ?? mail;
   const consent = await deps.store.getConsent(mail.clinicId, mail.consentId);
@@ -49,9 +48,19 @@ export async function deliverMail(deps: MailDeps, mail: OutboxMail): Promise<Del
     await deps.store.markMailFailed(current, 'ConsentMissing', farFuture(now));
     return 'failed';
   }
+  // An invite whose link was revoked (or can no longer be used) is never sent, retry or not.
+  const closed = current.kind === 'invite' ? inviteClosed(consent, deps.clock.now()) : undefined;
+  if (closed) {
+    await deps.store.cancelMail(current, deps.clock.now().toISOString(), closed);
+    return 'skipped';
+  }
   let messageId: string;
   try {
     const email = await composeMail(deps, current, consent);
+    // Send only while the lease still covers the worst-case send: then the send has ended (accepted,
+    // failed or timed out by the SES client) before the lease does, and nobody else can send it twice.
+    if (deps.clock.now().getTime() + timing.worstCaseSendMs + LEASE_MARGIN_MS > leaseUntil)
+      throw Object.assign(new Error('lease too short for a send'), { name: 'LeaseExpiring' });
     ({ messageId } = await deps.sender.send(email));
   } catch (err) {
     // Only the error's class is recorded: SES messages can echo addresses.
@@ -94,6 +103,15 @@ export async function deliverMail(deps: MailDeps, mail: OutboxMail): Promise<Del
   return 'sent';
 }
 
+/** Why an invite e-mail must not go out any more, if it must not. */
+function inviteClosed(consent: ConsentRecord, now: Date): string | undefined {
+  if (consent.linkRevoked) return 'link_revoked';
+  if (consent.status !== 'invited' && consent.status !== 'answered') return 'already_signed';
+  if (consent.status === 'answered' && consent.outcome === 'ineligible') return 'closed_ineligible';
+  if (Date.parse(consent.linkExpiresAt) <= now.getTime()) return 'link_expired';
+  return undefined;
+}
+
 function farFuture(now: Date): string {
   return new Date(now.getTime() + 365 * 24 * 3600_000).toISOString();
 }
@@ -110,16 +128,22 @@ async function composeMail(deps: MailDeps, mail: OutboxMail, consent: ConsentRec
   let attachments: OutgoingEmail['attachments'];
   switch (mail.kind) {
     case 'invite': {
-      // The token exists only in this e-mail: a fresh link for this channel, stored as its hash.
+      // The token exists only in this e-mail: a fresh link for this channel, stored as its hash. An
+      // earlier attempt's link is withdrawn in the same write, so one e-mail carries one valid link
+      // however many attempts it takes (docs/design.md, "Intake links").
       const token = newLinkToken();
-      await deps.store.putLink({
-        tokenHash: hashLinkToken(token),
-        clinicId: consent.clinicId,
-        consentId: consent.consentId,
-        expiresAt: consent.linkExpiresAt,
-        channel: 'email',
-        createdAt: deps.clock.now().toISOString(),
-      });
+      await deps.store.attachMailLink(
+        mail,
+        {
+          tokenHash: hashLinkToken(token),
+          clinicId: consent.clinicId,
+          consentId: consent.consentId,
+          expiresAt: consent.linkExpiresAt,
+          channel: 'email',
+          createdAt: deps.clock.now().toISOString(),
+        },
+        mail.linkTokenHash,
+      );
       rendered = inviteEmail({
         locale: mail.locale,
         patientName: consent.patient.fullName,
@@ -187,10 +211,13 @@ export async function sweepMail(
   deps: MailDeps,
   limit = 50,
   onResult?: (mail: OutboxMail, result: DeliveryResult) => void,
+  /** False once the worker could no longer finish a send before its own timeout: the rest waits. */
+  hasTime: () => boolean = () => true,
 ) {
   const due = await deps.store.listDueMails(deps.clock.now().toISOString(), limit);
   const results = { sent: 0, failed: 0, skipped: 0 };
   for (const mail of due) {
+    if (!hasTime()) break;
     const result = await deliverMail(deps, mail);
     results[result]++;
     onResult?.(mail, result);

@@ -36,7 +36,8 @@ export interface OutboxMail {
   kind: MailKind;
   to: string;
   locale: Locale;
-  status: 'pending' | 'sent';
+  /** `cancelled`: never sent, and never will be (an invite whose link was revoked or closed). */
+  status: 'pending' | 'sent' | 'cancelled';
   attempts: number;
   createdAt: string;
   nextAttemptAt: string;
@@ -44,6 +45,10 @@ export interface OutboxMail {
   lastError?: string;
   sentAt?: string;
   messageId?: string;
+  /** Invites: the hash of the one link this e-mail carries (the token itself is only in the e-mail). */
+  linkTokenHash?: string;
+  cancelledAt?: string;
+  cancelReason?: string;
 }
 
 export interface StoredPdf {
@@ -111,6 +116,14 @@ export interface Outbox {
   markMailSent(mail: OutboxMail, sentAt: string, messageId: string, event: AuditEvent): Promise<void>;
   markMailFailed(mail: OutboxMail, error: string, nextAttemptAt: string, event?: AuditEvent): Promise<void>;
   listDueMails(now: string, limit: number): Promise<OutboxMail[]>;
+  /**
+   * Stores the link an invite e-mail carries (write-once) and, in the same transaction, withdraws the link
+   * an earlier attempt of the same e-mail carried (`replaces`): one valid link per e-mail, however many
+   * attempts. Fails (ConflictError) unless the mail is still pending.
+   */
+  attachMailLink(mail: OutboxMail, link: IntakeLink, replaces?: string): Promise<void>;
+  /** Marks a pending mail as never to be sent (it leaves the pending index and the sweeper's sight). */
+  cancelMail(mail: OutboxMail, at: string, reason: string): Promise<void>;
 }
 
 /** Clinics and their staff. */

@@ -22,7 +22,8 @@ export async function enforceRateLimit(
   key: string,
 ): Promise<void> {
   const { limit, windowSeconds } = LIMITS[scope];
-  const nowSec = Math.floor(deps.clock.now().getTime() / 1000);
+  const nowMs = deps.clock.now().getTime();
+  const nowSec = Math.floor(nowMs / 1000);
   const windowStart = nowSec - (nowSec % windowSeconds);
   // Keys are hashed: neither tokens nor addresses are stored in clear.
   const hits = await deps.store.countHit(
@@ -30,5 +31,6 @@ export async function enforceRateLimit(
     windowStart,
     windowStart + windowSeconds * 2,
   );
-  if (hits > limit) throw new ThrottledError();
+  // The real wait: the counter starts again when this window ends (Retry-After), not "a moment".
+  if (hits > limit) throw new ThrottledError(((windowStart + windowSeconds) * 1000 - nowMs) / 1000);
 }

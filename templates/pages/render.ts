@@ -140,13 +140,33 @@ export function clinicPage(opts: { signIn?: StaffSignIn } = {}): string {
 const ERRORS: Record<string, { en: string; ar: string }> = {
   not_found: { en: ui.en['error.notFound'], ar: ui.ar['error.notFound'] },
   link_expired: { en: ui.en['error.expired'], ar: ui.ar['error.expired'] },
+  throttled: { en: ui.en['error.throttled'], ar: ui.ar['error.throttled'] },
+  service_unavailable: { en: ui.en['page.unavailable'], ar: ui.ar['page.unavailable'] },
 };
 
-export function errorPage(status: number, code: string): string {
+const TITLES: Record<string, { en: string; ar: string }> = {
+  throttled: { en: 'Please wait', ar: 'يُرجى الانتظار' },
+  service_unavailable: { en: 'Please try again in a moment', ar: 'يُرجى المحاولة بعد لحظات' },
+};
+
+/**
+ * The page a patient's link shows instead of the form (404, 410, 429, 503), in both languages: for a 429
+ * or a 503 the server may not know the invite's language (the table may be what is down), so `locale`
+ * (the invite's when known, else the browser's Accept-Language) comes first and the other follows.
+ */
+export function errorPage(status: number, code: string, locale: Locale = 'en'): string {
   const text = ERRORS[code] ?? { en: 'Something went wrong.', ar: 'حدث خطأ ما.' };
+  const other: Locale = locale === 'ar' ? 'en' : 'ar';
+  const dir = (l: Locale) => (l === 'ar' ? 'rtl' : 'ltr');
+  const title =
+    TITLES[code]?.[locale] ?? (status === 410 ? 'Link expired' : status === 404 ? 'Link not valid' : 'Error');
+  const retry =
+    status === 503 || status === 429
+      ? `\n<p><a class="button" href="">${esc(ui[locale]['page.retry'])}</a></p>`
+      : '';
   return shell({
-    locale: 'en',
-    title: status === 410 ? 'Link expired' : status === 404 ? 'Link not valid' : 'Error',
-    body: `<main class="page"><h1>${esc(text.en)}</h1><p lang="ar" dir="rtl">${esc(text.ar)}</p></main>`,
+    locale,
+    title,
+    body: `<main class="page"><h1>${esc(text[locale])}</h1><p lang="${other}" dir="${dir(other)}">${esc(text[other])}</p>${retry}</main>`,
   });
 }

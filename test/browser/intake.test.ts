@@ -308,6 +308,45 @@ describe('the patient page', () => {
     await context.close();
   });
 
+  it('says "try again in a moment" in the patient’s language when the service answers 503, and recovers', async () => {
+    const { context, page, problems } = await newPage(h, PHONE, { locale: 'ar-AE' });
+    const url = await createInvite(h, { fullName: 'Huda Salem', email: 'huda@example.test', locale: 'ar' });
+    const unavailable = (route: import('playwright-core').Route) =>
+      route.fulfill({
+        status: 503,
+        headers: { 'retry-after': '5' },
+        contentType: 'application/json',
+        body: JSON.stringify({ error: 'service_unavailable', message: 'x' }),
+      });
+    // The page itself loads; its data (the same URL as JSON) meets the outage.
+    await page.route(url, (route) =>
+      route.request().headers().accept?.includes('application/json') ? unavailable(route) : route.continue(),
+    );
+    await page.goto(url);
+    await page.getByRole('heading', { name: ui.ar['page.unavailable'] }).waitFor();
+    expect(await page.getAttribute('html', 'dir')).toBe('rtl');
+    await page.getByRole('link', { name: ui.ar['page.retry'] }).waitFor();
+    await expectNoAxeViolations(page, 'first load during an outage');
+
+    // Back: "try again" reloads the form; a 503 on sending the answers is a banner, the answers stay.
+    await page.unroute(url);
+    await page.getByRole('link', { name: ui.ar['page.retry'] }).click();
+    await page.getByLabel(question('dateOfBirth').label.ar).fill('1990-04-12');
+    await page.getByRole('button', { name: ui.ar['nav.next'] }).click();
+    await page.getByRole('heading', { name: ui.ar['step.medical'] }).waitFor();
+    await answerMedical(page, 'ar');
+    await page.getByRole('button', { name: ui.ar['nav.next'] }).click();
+    await page.getByRole('heading', { name: ui.ar['step.areas'] }).waitFor();
+    await page.getByRole('checkbox', { name: 'الوجه' }).check();
+    await page.getByRole('checkbox', { name: 'التجاعيد والخطوط الدقيقة' }).check();
+    await page.route('**/answers', unavailable);
+    await page.getByRole('button', { name: ui.ar['nav.sendAnswers'] }).click();
+    await page.getByText(ui.ar['error.unavailable']).waitFor();
+    expect(await page.getByRole('checkbox', { name: 'الوجه' }).isChecked()).toBe(true);
+    expect(unexpectedProblems(problems, [503])).toEqual([]);
+    await context.close();
+  });
+
   it('keeps every answer across a reload mid-way, keyed by a hash of the token, at 320 px wide', async () => {
     const { context, page, problems } = await newPage(h, SMALL_PHONE);
     const url = await openInvite(page, 'en', 'Hana Yusuf');

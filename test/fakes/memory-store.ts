@@ -232,6 +232,31 @@ export class MemoryConsentStore implements ConsentStore {
     if (event) this.events.push({ clinicId: mail.clinicId, event: copy(event) });
   }
 
+  async attachMailLink(mail: OutboxMail, link: IntakeLink, replaces?: string): Promise<void> {
+    const stored = this.mails.get(mailItemKey(mail.clinicId, mail.consentId, mail.kind));
+    if (stored?.status !== 'pending' || this.links.has(link.tokenHash))
+      throw new ConflictError('The record changed; reload and try again.');
+    this.links.set(link.tokenHash, copy(link));
+    if (replaces) this.links.delete(replaces);
+    stored.linkTokenHash = link.tokenHash;
+  }
+
+  async cancelMail(mail: OutboxMail, at: string, reason: string): Promise<void> {
+    const stored = this.mails.get(mailItemKey(mail.clinicId, mail.consentId, mail.kind));
+    if (stored?.status !== 'pending') throw new ConflictError('The record changed; reload and try again.');
+    stored.status = 'cancelled';
+    stored.cancelledAt = at;
+    stored.cancelReason = reason;
+    delete stored.leaseUntil;
+  }
+
+  /** Every intake link of a consent (tests count them: one per channel and e-mail). */
+  linksOf(clinicId: string, consentId: string): IntakeLink[] {
+    return [...this.links.values()]
+      .filter((l) => l.clinicId === clinicId && l.consentId === consentId)
+      .map(copy);
+  }
+
   async countHit(key: string, windowStart: number, expiresAt: number): Promise<number> {
     const k = `${key}#${windowStart}`;
     const hits = (this.counters.get(k)?.hits ?? 0) + 1;

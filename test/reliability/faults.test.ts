@@ -140,7 +140,7 @@ async function clinic(prefix: string) {
 function expect503(r: Reply, context: string) {
   expectContract(r, context, [503]);
   expect(r.status, `${context}: ${r.text}`).toBe(503);
-  expect(r.json).toEqual({ error: 'unavailable', message: expect.any(String) });
+  expect(r.json).toEqual({ error: 'service_unavailable', message: expect.any(String) });
   expect(r.headers.get('retry-after')).toBeTruthy();
 }
 

@@ -67,7 +67,7 @@ const CODE_OF_STATUS: Record<number, string> = {
   422: 'review_incomplete',
   429: 'throttled',
   500: 'internal_error',
-  503: 'unavailable',
+  503: 'service_unavailable',
 };
 
 /** Markers of a leaked stack trace or source location. */
@@ -245,7 +245,7 @@ export class Table {
     await waitFor(
       async () => {
         const mails = (await this.query(tableKeys.clinicPk(clinicId), PREFIX.mail)).map((i) => unmarshall(i));
-        pending = mails.filter((m) => m.status !== 'sent');
+        pending = mails.filter((m) => m.status !== 'sent' && m.status !== 'cancelled');
         return pending.length === 0;
       },
       timeoutMs,

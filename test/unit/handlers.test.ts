@@ -161,7 +161,47 @@ describe('intake-answers handler', () => {
       .rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
     const busy = await handler(httpEvent({ answers: cleanAnswers() }) as never, context);
     expect(busy.statusCode).toBe(503);
-    expect(JSON.parse(busy.body ?? '{}')).toMatchObject({ error: 'unavailable' });
+    expect(JSON.parse(busy.body ?? '{}')).toMatchObject({ error: 'service_unavailable' });
+  });
+});
+
+describe('intake-page handler (HTML) when the table is down or the link is throttled', () => {
+  const pageEvent = (acceptLanguage?: string) => ({
+    ...httpEvent(undefined),
+    routeKey: 'GET /intake/{token}',
+    rawPath: `/intake/${token}`,
+    headers: { accept: 'text/html', ...(acceptLanguage ? { 'accept-language': acceptLanguage } : {}) },
+    body: undefined,
+    requestContext: { http: { method: 'GET', sourceIp: '10.0.0.1', userAgent: 'vitest' }, requestId: 'x' },
+  });
+
+  it('DynamoDB refusing connections → 503 page saying "try again in a moment" in both languages, with Retry-After', async () => {
+    ddb.onAnyCommand().rejects(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    const { handler } = await import('../../functions/handlers/intake-page');
+    const { default: ui } = await import('../../templates/i18n/ui.json', { with: { type: 'json' } });
+    const res = await handler(pageEvent('ar,en;q=0.5') as never, context);
+    expect(res.statusCode).toBe(503);
+    expect(res.headers?.['content-type']).toMatch(/text\/html/);
+    expect(Number(res.headers?.['retry-after'])).toBeGreaterThan(0);
+    expect(res.body).toContain('<html lang="ar" dir="rtl">');
+    expect(res.body).toContain(ui.ar['page.unavailable']);
+    expect(res.body).toContain(ui.en['page.unavailable']);
+    expect(res.body).not.toMatch(/Something went wrong/);
+  });
+
+  it('a throttled link → 429 page saying so (not "Something went wrong"), with the real wait', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: { hits: 10_000 } });
+    const { handler } = await import('../../functions/handlers/intake-page');
+    const { default: ui } = await import('../../templates/i18n/ui.json', { with: { type: 'json' } });
+    const res = await handler(pageEvent() as never, context);
+    expect(res.statusCode).toBe(429);
+    expect(res.body).toContain('<html lang="en" dir="ltr">');
+    expect(res.body).toContain(ui.en['error.throttled']);
+    expect(res.body).toContain(ui.ar['error.throttled']);
+    expect(res.body).not.toMatch(/Something went wrong/);
+    const wait = Number(res.headers?.['retry-after']);
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(600);
   });
 });
 
@@ -209,6 +249,18 @@ describe('mailer handler', () => {
       ],
     } as unknown as DynamoDBStreamEvent;
     expect(pendingMails(event).map((m) => m.sequence)).toEqual(['1']);
+  });
+
+  it('starts no send the invocation could not finish before its timeout: the record goes back to the stream', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    mockMailReads();
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+    const { handleStream } = await import('../../functions/handlers/mailer');
+    const event = { Records: [record(mail)] } as unknown as DynamoDBStreamEvent;
+    const nearlyOut = { getRemainingTimeInMillis: () => 20_000 };
+    expect(await handleStream(event, nearlyOut)).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }] });
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0); // not even claimed
   });
 
   it('sends through SES (raw MIME to the outbox address); an SES failure is recorded, not thrown', async () => {

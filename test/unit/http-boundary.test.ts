@@ -1,10 +1,13 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { isUnavailable } from '../../functions/adapters/aws-errors';
+import { translate } from '../../functions/adapters/dynamo-table';
 import {
   ConflictError,
   LinkExpiredError,
   ReviewIncompleteError,
+  ThrottledError,
   UnavailableError,
 } from '../../functions/domain/errors';
 import {
@@ -52,7 +55,7 @@ describe('http boundary', () => {
         422,
         'review_incomplete',
       ],
-      [new UnavailableError(), 503, 'unavailable'],
+      [new UnavailableError(), 503, 'service_unavailable'],
     ] as const) {
       const h = httpHandler(async () => Promise.reject(err), { id: 't' });
       const res = await h(event('{}'), context);
@@ -117,5 +120,58 @@ describe('http boundary', () => {
     }
     expect(SECURITY_HEADERS['content-security-policy']).toContain("object-src 'none'");
     expect(SECURITY_HEADERS['content-security-policy']).not.toContain('unsafe-inline');
+  });
+});
+
+describe('a dependency that is down or throttling is a 503 with Retry-After, never a 500', () => {
+  const cases: Array<[string, Error]> = [
+    [
+      'connection refused',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' }),
+    ],
+    ['connection reset', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+    ['SDK request timeout', Object.assign(new Error('request timed out'), { name: 'TimeoutError' })],
+    [
+      'SDK 5xx',
+      Object.assign(new Error('bad gateway'), { name: 'UnknownError', $metadata: { httpStatusCode: 502 } }),
+    ],
+    ['SES throttling', Object.assign(new Error('slow'), { name: 'TooManyRequestsException' })],
+    ['KMS internal', Object.assign(new Error('x'), { name: 'KMSInternalException' })],
+    [
+      'throttling flagged by the SDK',
+      Object.assign(new Error('x'), { name: 'Whatever', $retryable: { throttling: true } }),
+    ],
+  ];
+  for (const [what, error] of cases) {
+    it(`${what}: at the HTTP boundary and through the store's error mapping`, async () => {
+      const res = await httpHandler(async () => Promise.reject(error), { id: 't' })(event('{}'), context);
+      expect(res.statusCode).toBe(503);
+      expect(JSON.parse(res.body ?? '{}')).toEqual({
+        error: 'service_unavailable',
+        message: expect.any(String),
+      });
+      expect(Number(res.headers?.['retry-after'])).toBeGreaterThan(0);
+      expect(() => translate(error)).toThrow(UnavailableError);
+      expect(isUnavailable(error)).toBe(true);
+    });
+  }
+
+  it('a client mistake or a bug stays what it is', () => {
+    expect(
+      isUnavailable(
+        Object.assign(new Error('x'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }),
+      ),
+    ).toBe(false);
+    expect(isUnavailable(new TypeError('x'))).toBe(false);
+    expect(() => translate(Object.assign(new Error('x'), { name: 'ValidationException' }))).toThrow('x');
+  });
+
+  it('a 429 says the real wait', async () => {
+    const res = await httpHandler(async () => Promise.reject(new ThrottledError(431.2)), { id: 't' })(
+      event('{}'),
+      context,
+    );
+    expect(res.statusCode).toBe(429);
+    expect(res.headers?.['retry-after']).toBe('432');
   });
 });

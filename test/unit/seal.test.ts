@@ -290,7 +290,7 @@ describe('the KMS signer', () => {
     kms.on(SignCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
     await expect(sealPdf(original, kmsSigner, details)).rejects.toMatchObject({
       status: 503,
-      code: 'unavailable',
+      code: 'service_unavailable',
     });
     kms.reset();
     kms.on(SignCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));

@@ -559,6 +559,45 @@ export function storeContract(fresh: () => Promise<ConsentStore>): void {
       });
     });
 
+    it('attachMailLink stores the link and withdraws the one it replaces, in one write; only while pending', async () => {
+      const store = await fresh();
+      const { c, m } = await queued(store);
+      const link = (n: number) => ({
+        tokenHash: `${'e'.repeat(63)}${n}`,
+        clinicId: c.clinicId,
+        consentId: c.consentId,
+        expiresAt: at(50),
+        channel: 'email' as const,
+        createdAt: at(1),
+      });
+      await store.attachMailLink(m, link(1));
+      expect(await store.getMail(m.clinicId, m.consentId, m.kind)).toMatchObject({
+        linkTokenHash: link(1).tokenHash,
+      });
+      await store.attachMailLink(m, link(2), link(1).tokenHash);
+      expect(await store.getLink(link(1).tokenHash)).toBeUndefined();
+      expect(await store.getLink(link(2).tokenHash)).toEqual(link(2));
+      await expect(store.attachMailLink(m, link(2))).rejects.toBeInstanceOf(ConflictError); // write-once
+      await store.cancelMail(m, at(3), 'link_revoked');
+      await expect(store.attachMailLink(m, link(3), link(2).tokenHash)).rejects.toBeInstanceOf(ConflictError);
+      expect(await store.getLink(link(3).tokenHash)).toBeUndefined();
+      expect(await store.getLink(link(2).tokenHash)).toEqual(link(2));
+    });
+
+    it('cancelMail takes a pending mail out of the sweep for good; a cancelled mail cannot be claimed', async () => {
+      const store = await fresh();
+      const { m } = await queued(store);
+      await store.cancelMail(m, at(3), 'link_revoked');
+      expect(await store.getMail(m.clinicId, m.consentId, m.kind)).toMatchObject({
+        status: 'cancelled',
+        cancelledAt: at(3),
+        cancelReason: 'link_revoked',
+      });
+      expect((await store.listDueMails(at(100), 50)).filter((d) => d.consentId === m.consentId)).toEqual([]);
+      expect(await store.claimMail(m, at(10), at(11))).toBe(false);
+      await expect(store.cancelMail(m, at(4), 'again')).rejects.toBeInstanceOf(ConflictError);
+    });
+
     it('a claim on a missing or sent mail is refused', async () => {
       const store = await fresh();
       const { m } = await queued(store);

@@ -49,6 +49,10 @@ export function errorText(err) {
   if (!(err instanceof ApiError)) return 'Something went wrong. Please try again.';
   if (err.status === 0) return 'The server could not be reached. Check the connection and try again.';
   if (err.status === 403) return `Not allowed: ${err.message}`;
+  // The API's 503 (a dependency down or throttling) and any 429, including API Gateway's own.
+  if (err.status === 503)
+    return 'The service is busy for a moment. Nothing was changed; please try again in a moment.';
+  if (err.status === 429) return 'Too many requests in a short time. Please wait a moment and try again.';
   return err.message || `The request failed (${err.status}).`;
 }
 

@@ -2,7 +2,7 @@ import { ApiError } from './api.js';
 import { focusTarget, h, replace } from './dom.js';
 import { renderTopbar, setDocumentLocale } from './intake-frame.js';
 import { clearSaved, save } from './intake-progress.js';
-import { app, loadedView, loadView, render, setView, state, stepFor, t } from './intake-state.js';
+import { app, loadedView, loadView, render, setView, state, stepFor, t, view } from './intake-state.js';
 
 /** @import { Step } from './intake-state.js' */
 
@@ -24,7 +24,7 @@ export function go(step, opts = {}) {
 }
 
 /**
- * 409 / 410 / 404 / 413 / 429 / network and server errors, for any request of this page.
+ * 409 / 410 / 404 / 413 / 429 / 503 / network and server errors, for any request of this page.
  * @param {unknown} err
  */
 export async function handleCommonError(err) {
@@ -54,19 +54,34 @@ export async function handleCommonError(err) {
       ? 'error.tooLarge'
       : status === 429
         ? 'error.throttled'
-        : status === 0
-          ? 'error.network'
-          : 'error.server';
+        : status === 503
+          ? 'error.unavailable'
+          : status === 0
+            ? 'error.network'
+            : 'error.server';
+  if (!view) {
+    // The first load failed (the service is busy, the network dropped): there is no form to put a
+    // banner on, so say it on its own, with a way to try again.
+    showFatal(t(key === 'error.unavailable' ? 'page.unavailable' : key), true);
+    return;
+  }
   state.banner = { kind: 'error', text: t(key) };
   render();
   focusTarget(document.getElementById('banner'));
 }
 
-/** @param {string} message */
-function showFatal(message) {
+/**
+ * @param {string} message
+ * @param {boolean} [retry] offer "Try again" (reloads the page)
+ */
+function showFatal(message, retry = false) {
   setView(null);
   setDocumentLocale();
   renderTopbar();
-  replace(app, h('h1', { id: 'step-heading', class: 'step-heading' }, message));
+  replace(
+    app,
+    h('h1', { id: 'step-heading', class: 'step-heading' }, message),
+    retry ? h('p', {}, h('a', { class: 'button', href: location.href }, t('page.retry'))) : null,
+  );
   focusTarget(document.getElementById('step-heading'));
 }

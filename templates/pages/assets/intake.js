@@ -1,4 +1,4 @@
-import { ApiError, api } from './api.js';
+import { api } from './api.js';
 import { replace } from './dom.js';
 import { renderConsent } from './intake-consent.js';
 import { bannerNode, progress, renderTopbar, setDocumentLocale } from './intake-frame.js';
@@ -70,7 +70,8 @@ async function start() {
     setUi(/** @type {UiTexts} */ (ui));
     setView(v);
   } catch (err) {
-    if (err instanceof ApiError && (err.status === 404 || err.status === 410) && !UI.en['page.title']) {
+    // The texts are needed for any message (404, 410, 503 …): load them if the first try did not.
+    if (!UI.en['page.title']) {
       try {
         setUi(/** @type {UiTexts} */ (await api('/assets/ui.json')));
       } catch {

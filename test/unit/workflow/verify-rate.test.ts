@@ -77,6 +77,10 @@ describe('rate limits', () => {
     const token = newLinkToken();
     for (let i = 0; i < LIMITS.link.limit; i++) await enforceRateLimit(w.deps, 'link', token);
     await expect(enforceRateLimit(w.deps, 'link', token)).rejects.toBeInstanceOf(ThrottledError);
+    // Retry-After is the real wait: 250 s into a 600 s window → 350 s, not "2".
+    w.clock.advance(250_000);
+    await expect(enforceRateLimit(w.deps, 'link', token)).rejects.toMatchObject({ retryAfterSeconds: 350 });
+    w.clock.set('2026-11-21T08:00:00.000Z');
     await expect(enforceRateLimit(w.deps, 'link', newLinkToken())).resolves.toBeUndefined();
     await expect(enforceRateLimit(w.deps, 'verifyIp', token)).resolves.toBeUndefined();
     w.clock.advance(LIMITS.link.windowSeconds * 1000);
