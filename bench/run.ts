@@ -7,6 +7,7 @@ import { BUDGET, benchEnvironment, buildAll, type InitResult, measureInit, REPO_
 import { estimateCost } from './cost';
 import { measureCostInputs, measureLatency } from './flow';
 import { benchRender } from './render';
+import { benchSizes, sizeLine } from './sizes';
 import { kb, table } from './stats';
 
 /**
@@ -18,6 +19,7 @@ import { kb, table } from './stats';
  *   BENCH_SINGLE_RUNS (10)  one-patient flows, one after the other
  *   BENCH_WAVES (2)         waves of 50 patients at once
  *   BENCH_ONLY=init         only bundle sizes and init cost (quick iterations; results.json is not written)
+ *   BENCH_ONLY=sizes        only the worst-case consent's record and PDF sizes (seconds; results.json is not written)
  */
 process.env.LOG_LEVEL ??= 'SILENT';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -58,6 +60,10 @@ async function main() {
   log(
     `meso-consent benchmark — ${started.toISOString()} — node ${machine.node}, ${machine.cpus} CPUs, load ${machine.loadAvgAtStart.join(' ')}`,
   );
+  if (process.env.BENCH_ONLY === 'sizes') {
+    log(sizeLine(await benchSizes(), kb));
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'consent-bench-'));
   try {
     // ------------------------------------------------------------------ bundles and init cost
@@ -86,6 +92,8 @@ async function main() {
     // ------------------------------------------------------------------ PDF
     log(`▸ rendering the final consent PDF ${RENDER_RUNS} times (warm)…`);
     const render = await benchRender(RENDER_RUNS);
+    log('▸ the worst-case consent: record and final PDF sizes…');
+    const bounds = await benchSizes();
 
     // ------------------------------------------------------------------ local stack
     log('▸ starting the local stack…');
@@ -160,6 +168,18 @@ async function main() {
           ]
         : []),
       {
+        name: 'worst-case consent record (DynamoDB item)',
+        budget: '≤ 100 KB (limit 400 KB)',
+        measured: `${kb(bounds.recordBytes)} KB`,
+        pass: bounds.recordBytes <= 100 * 1024,
+      },
+      {
+        name: 'worst-case final PDF as issued (stored in 300 KB parts)',
+        budget: '(stored whole, any size)',
+        measured: `${kb(bounds.sealedPdfBytes ?? bounds.pdfBytes)} KB in ${bounds.pdfParts} items`,
+        pass: true,
+      },
+      {
         name: 'cost of one completed consent (warm)',
         budget: '≤ $0.001',
         measured: usd(cost.totalUsd),
@@ -230,6 +250,7 @@ async function main() {
       ]),
     );
     log(`first render in a fresh process (fonts parsed): ${render.coldFirstRenderMs} ms`);
+    log(sizeLine(bounds, kb));
     if (render.sealed)
       log(
         'bytes' in render.sealed
@@ -322,6 +343,7 @@ async function main() {
       },
       bundles: sizes,
       render,
+      sizes: bounds,
       flow: flows,
       cost: { ...cost, inputs: costInputs },
       budgets,
@@ -372,6 +394,8 @@ async function main() {
       ]),
       '',
       `**Final PDF** (warm, ${RENDER_RUNS} renders after warm-up): p50 **${render.final.ms.p50} ms** (p95 ${render.final.ms.p95} ms), **${kb(render.final.bytes)} KB**, ${render.final.pages} pages${sealed ? `; sealed as issued (PAdES): ${kb(sealed.bytes)} KB, seal ${sealed.sealMs.p50} ms p50` : ''}. First render in a fresh process (fonts parsed, code cold): ${render.coldFirstRenderMs} ms.`,
+      '',
+      `**Size bounds** (issue 11, item 2): ${sizeLine(bounds, kb)}.`,
       '',
       md([
         ['variant', 'pages', 'KB', 'ms p50', 'ms p95'],

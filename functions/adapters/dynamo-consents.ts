@@ -6,15 +6,16 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type AuditEvent, parseAuditEvent } from '../domain/audit';
 import { ValidationFailedError } from '../domain/errors';
-import { ulidBound } from '../domain/ids';
-import type { ConsentRecord, PdfVersionRef } from '../domain/model';
+import { sha256Hex, ulidBound } from '../domain/ids';
+import type { ConsentRecord, PdfVersionRef, SignerRole } from '../domain/model';
 import { consentSearchText, searchTerm } from '../domain/search';
 import type { ConsentQuery, ConsentRecords, ConsentWrite, IntakeLink, StoredPdf } from '../workflow/ports';
 import { mailItem } from './dynamo-outbox';
 import { type DynamoTable, eventItem, strip, translate, WRITE_ONCE } from './dynamo-table';
 import { ATTR, INDEX, keys, PREFIX } from './table-keys';
 
-function consentItem(c: ConsentRecord) {
+/** The consent record as its item (keys, status index, search text). */
+export function consentItem(c: ConsentRecord) {
   return {
     [ATTR.pk]: keys.clinicPk(c.clinicId),
     [ATTR.sk]: keys.consentSk(c.consentId),
@@ -25,6 +26,13 @@ function consentItem(c: ConsentRecord) {
     ...c,
   };
 }
+
+/**
+ * A PDF version is stored in parts of at most this many bytes (the version's item holds part 1 and the part
+ * count): an item is at most 400 KB, and a final PDF with two full-size drawn signatures can pass that
+ * (docs/design.md, "Size bounds").
+ */
+export const PDF_PART_BYTES = 300 * 1024;
 
 function linkItem(link: IntakeLink) {
   return { [ATTR.pk]: keys.linkPk(link.tokenHash), [ATTR.sk]: keys.linkSk, entity: 'link', ...link };
@@ -89,20 +97,41 @@ export class DynamoConsentRecords implements ConsentRecords {
     if (w.pdf) {
       const { ref, bytes } = w.pdf;
       const owner = { clinicId: consent.clinicId, consentId: consent.consentId };
+      const pk = keys.clinicPk(consent.clinicId);
+      const parts = Math.max(1, Math.ceil(bytes.length / PDF_PART_BYTES));
+      const part = (k: number) => bytes.subarray((k - 1) * PDF_PART_BYTES, k * PDF_PART_BYTES);
       items.push({
         Put: {
           TableName: T,
           Item: {
-            [ATTR.pk]: keys.clinicPk(consent.clinicId),
+            [ATTR.pk]: pk,
             [ATTR.sk]: keys.pdfSk(consent.consentId, ref.version),
             entity: 'pdf',
             ...owner,
             ref,
-            bytes,
+            parts,
+            bytes: part(1),
           },
           ConditionExpression: WRITE_ONCE,
         },
       });
+      for (let k = 2; k <= parts; k++) {
+        items.push({
+          Put: {
+            TableName: T,
+            Item: {
+              [ATTR.pk]: pk,
+              [ATTR.sk]: keys.pdfPartSk(consent.consentId, ref.version, k),
+              entity: 'pdfpart',
+              ...owner,
+              version: ref.version,
+              part: k,
+              bytes: part(k),
+            },
+            ConditionExpression: WRITE_ONCE,
+          },
+        });
+      }
       items.push({
         Put: {
           TableName: T,
@@ -112,6 +141,25 @@ export class DynamoConsentRecords implements ConsentRecords {
             entity: 'pdfhash',
             ...owner,
             ref,
+          },
+          ConditionExpression: WRITE_ONCE,
+        },
+      });
+    }
+    for (const img of w.signatureImages ?? []) {
+      items.push({
+        Put: {
+          TableName: T,
+          Item: {
+            [ATTR.pk]: keys.clinicPk(consent.clinicId),
+            [ATTR.sk]: keys.signatureSk(consent.consentId, img.role),
+            entity: 'signature',
+            clinicId: consent.clinicId,
+            consentId: consent.consentId,
+            role: img.role,
+            sha256: img.sha256,
+            bytes: img.png.length,
+            png: img.png,
           },
           ConditionExpression: WRITE_ONCE,
         },
@@ -208,20 +256,41 @@ export class DynamoConsentRecords implements ConsentRecords {
   }
 
   async getPdf(clinicId: string, consentId: string, version: number): Promise<StoredPdf | undefined> {
+    const pk = keys.clinicPk(clinicId);
     const item = await this.table.get<{
       clinicId: string;
       consentId: string;
       ref: PdfVersionRef;
+      /** Absent on versions written before PDFs were split: one part. */
+      parts?: number;
       bytes: Uint8Array;
-    }>(keys.clinicPk(clinicId), keys.pdfSk(consentId, version));
-    return item
-      ? {
-          clinicId: item.clinicId,
-          consentId: item.consentId,
-          ref: item.ref,
-          bytes: new Uint8Array(item.bytes),
-        }
-      : undefined;
+    }>(pk, keys.pdfSk(consentId, version));
+    if (!item) return undefined;
+    const rest = await Promise.all(
+      Array.from({ length: Math.max(0, (item.parts ?? 1) - 1) }, (_, i) =>
+        this.table.get<{ bytes: Uint8Array }>(pk, keys.pdfPartSk(consentId, version, i + 2)),
+      ),
+    );
+    const bytes = new Uint8Array(
+      Buffer.concat([item.bytes, ...rest.map((p) => p?.bytes ?? new Uint8Array())]),
+    );
+    // Write-once parts of one transaction: a missing part or a changed byte is corruption, never served.
+    if (rest.some((p) => !p) || bytes.length !== item.ref.bytes || sha256Hex(bytes) !== item.ref.sha256) {
+      throw new Error(`PDF version ${version} of ${consentId} does not match its hash`);
+    }
+    return { clinicId: item.clinicId, consentId: item.consentId, ref: item.ref, bytes };
+  }
+
+  async getSignatureImage(clinicId: string, consentId: string, role: SignerRole) {
+    const item = await this.table.get<{ sha256: string; png: Uint8Array }>(
+      keys.clinicPk(clinicId),
+      keys.signatureSk(consentId, role),
+    );
+    if (!item) return undefined;
+    const png = new Uint8Array(item.png);
+    if (sha256Hex(png) !== item.sha256)
+      throw new Error(`The ${role} signature of ${consentId} does not match its hash`);
+    return png;
   }
 
   findPdfByHash(sha256: string) {

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/audit';
-import type { Clinic } from '../domain/model';
+import type { Clinic, SignerRole } from '../domain/model';
 import type {
   ConsentQuery,
   ConsentStore,
@@ -59,6 +59,9 @@ export class DynamoConsentStore implements ConsentStore {
   }
   getPdf(clinicId: string, consentId: string, version: number) {
     return this.records.getPdf(clinicId, consentId, version);
+  }
+  getSignatureImage(clinicId: string, consentId: string, role: SignerRole) {
+    return this.records.getSignatureImage(clinicId, consentId, role);
   }
   findPdfByHash(sha256: string) {
     return this.records.findPdfByHash(sha256);

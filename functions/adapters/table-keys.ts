@@ -1,4 +1,5 @@
 import { tableDefinition } from '../../infra/table';
+import type { SignerRole } from '../domain/model';
 import type { MailKind } from '../workflow/ports';
 
 /**
@@ -10,7 +11,9 @@ import type { MailKind } from '../workflow/ports';
  *   CLINIC#<c> / STAFF#<email>           staff profile (name, licence) for local sign-in
  *   CLINIC#<c> / CONSENT#<ulid>          the consent record (gsi1: CLINIC#<c>#STATUS#<s> / <ulid>)
  *   CLINIC#<c> / EVENT#<ulid>#<at>#<pos>#<seq>#<r>   audit events, append-only
- *   CLINIC#<c> / PDF#<ulid>#<nnnn>       each issued PDF version, write-once (bytes + sha256)
+ *   CLINIC#<c> / PDF#<ulid>#<nnnn>       each issued PDF version, write-once (ref, part count, bytes of part 1)
+ *   CLINIC#<c> / PDF#<ulid>#<nnnn>#part<kk>   parts 2… of a PDF too large for one item, write-once
+ *   CLINIC#<c> / SIG#<ulid>#<role>       a drawn signature's PNG (patient, doctor), write-once
  *   CLINIC#<c> / MAIL#<ulid>#<kind>      outbox (gsi2: MAIL#PENDING / <nextAttemptAt>… while unsent)
  *   LINK#<sha256(token)> / LINK          intake-link lookup (the token itself is never stored)
  *   PDFHASH#<sha256> / PDFHASH           issued-PDF lookup for /verify
@@ -39,6 +42,7 @@ export const PREFIX = {
   consent: 'CONSENT#',
   event: 'EVENT#',
   pdf: 'PDF#',
+  signature: 'SIG#',
   mail: 'MAIL#',
   link: 'LINK#',
   pdfHash: 'PDFHASH#',
@@ -64,6 +68,10 @@ export const keys = {
   pdfPrefix: (consentId: string) => `${PREFIX.pdf}${consentId}#`,
   pdfSk: (consentId: string, version: number) =>
     `${PREFIX.pdf}${consentId}#${String(version).padStart(4, '0')}`,
+  /** Part `part` (2, 3, …) of a PDF version stored in several items; part 1 is the version's own item. */
+  pdfPartSk: (consentId: string, version: number, part: number) =>
+    `${PREFIX.pdf}${consentId}#${String(version).padStart(4, '0')}#part${String(part).padStart(2, '0')}`,
+  signatureSk: (consentId: string, role: SignerRole) => `${PREFIX.signature}${consentId}#${role}`,
   /** All outbox sort keys of one consent start with this. */
   mailPrefix: (consentId: string) => `${PREFIX.mail}${consentId}#`,
   mailSk: (consentId: string, kind: MailKind) => `${PREFIX.mail}${consentId}#${kind}`,

@@ -23,9 +23,27 @@ export type ConsentStatus = 'invited' | 'answered' | 'awaiting_countersign' | 'c
 
 export type SignatureInput = { kind: 'drawn'; pngBase64: string } | { kind: 'typed'; name: string };
 
+/** Who signed: the patient's signature or the doctor's countersignature. */
+export type SignerRole = 'patient' | 'doctor';
+
+/**
+ * A drawn signature's PNG, kept out of the consent record: it is its own write-once item
+ * (`SIG#<consent>#<role>`), written in the transaction of the signing; the record keeps its hash and size.
+ */
+export interface SignatureImageRef {
+  sha256: string;
+  bytes: number;
+}
+
 export interface RecordedSignature {
   kind: 'drawn' | 'typed';
-  /** PNG bytes (base64) for drawn signatures; the typed name otherwise. */
+  /** A drawn signature's PNG, stored beside the record (records written before it moved out: see pngBase64). */
+  image?: SignatureImageRef;
+  /**
+   * PNG bytes (base64) of a drawn signature held inline: records written before the images moved out, and
+   * the renderer's input (workflow/consent-document.ts loads the image into the document). Never written
+   * into a record any more.
+   */
   pngBase64?: string;
   typedName?: string;
   signedAt: string;

@@ -49,7 +49,7 @@ export async function consentDetail(deps: ClinicDeps, staff: StaffIdentity, cons
           kind: s.kind,
           signedAt: s.signedAt,
           typedName: s.typedName ?? null,
-          hasImage: Boolean(s.pngBase64),
+          hasImage: Boolean(s.image ?? s.pngBase64),
           ip: s.ip,
         }
       : null;

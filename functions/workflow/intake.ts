@@ -211,7 +211,7 @@ export async function signConsent(
   }
   const now = deps.clock.now();
   const at = now.toISOString();
-  const signature = recordSignature(input.signature, at, meta);
+  const { signature, image } = recordSignature(input.signature, at, meta, 'patient');
   const locale = input.locale ?? consent.locale;
   const signed: ConsentRecord = {
     ...consent,
@@ -225,7 +225,13 @@ export async function signConsent(
     rev: consent.rev + 1,
   };
   const bytes = await deps.renderPdf(
-    buildConsentDocument({ consent: signed, clinic, template, kind: 'patient_signed' }),
+    buildConsentDocument({
+      consent: signed,
+      clinic,
+      template,
+      kind: 'patient_signed',
+      ...(image ? { images: { patient: image.png } } : {}),
+    }),
   );
   const sha256 = sha256Hex(bytes);
   const ref = { version: 1, kind: 'patient_signed' as const, sha256, createdAt: at, bytes: bytes.length };
@@ -242,6 +248,7 @@ export async function signConsent(
       }),
     ],
     pdf: { ref, bytes },
+    ...(image ? { signatureImages: [image] } : {}),
     mails: [outboxMail(signed, 'signed_notice', clinic.archiveEmail, 'en', at)],
   });
   return { consentId: consent.consentId, status: signed.status, pdfSha256: sha256 };

@@ -1,6 +1,6 @@
 import type { ConsentDocument } from '../documents/consent-document';
 import type { AuditEvent } from '../domain/audit';
-import type { Clinic, ConsentRecord, ConsentStatus, PdfVersionRef } from '../domain/model';
+import type { Clinic, ConsentRecord, ConsentStatus, PdfVersionRef, SignerRole } from '../domain/model';
 import type { Locale } from '../domain/template';
 
 /**
@@ -75,8 +75,21 @@ export interface ConsentWrite {
   expectedStatus?: ConsentStatus[];
   link?: IntakeLink;
   events: AuditEvent[];
+  /**
+   * A PDF version, write-once. The DynamoDB adapter splits bytes over several items when they would not
+   * fit one (reassembled and checked against `ref.sha256` on read), so its size is not bounded by an item.
+   */
   pdf?: { ref: PdfVersionRef; bytes: Uint8Array };
+  /** Drawn signature images, each a write-once item of its own (the record keeps only their hash). */
+  signatureImages?: SignatureImageWrite[];
   mails?: OutboxMail[];
+}
+
+/** A drawn signature's PNG as written beside the consent (`SIG#<consent>#<role>`). */
+export interface SignatureImageWrite {
+  role: SignerRole;
+  sha256: string;
+  png: Uint8Array;
 }
 
 export interface ConsentQuery {
@@ -101,7 +114,10 @@ export interface ConsentRecords {
     clinicId: string,
     query: ConsentQuery,
   ): Promise<{ items: ConsentRecord[]; nextCursor?: string }>;
+  /** A PDF version, reassembled if stored in parts; bytes that do not match `ref.sha256` throw. */
   getPdf(clinicId: string, consentId: string, version: number): Promise<StoredPdf | undefined>;
+  /** A drawn signature's PNG (written with the signing); undefined when there is none. */
+  getSignatureImage(clinicId: string, consentId: string, role: SignerRole): Promise<Uint8Array | undefined>;
   findPdfByHash(
     sha256: string,
   ): Promise<{ clinicId: string; consentId: string; ref: PdfVersionRef } | undefined>;

@@ -4,9 +4,9 @@ import { ConflictError, NotFoundError, ReviewIncompleteError, ValidationFailedEr
 import { sha256Hex } from '../domain/ids';
 import type { ConsentRecord, ConsentStatus, SignatureInput, StaffIdentity } from '../domain/model';
 import { loadTemplate } from '../domain/template-store';
-import { buildConsentDocument } from './consent-document';
+import { buildConsentDocument, loadSignaturePngs } from './consent-document';
 import { outboxMail } from './outbox';
-import type { RenderPdf, SealPdf } from './ports';
+import type { RenderPdf, SealPdf, SignatureImageWrite } from './ports';
 import { recordSignature } from './signature';
 import { actingDoctor, type ClinicDeps, loadOwnConsent, staffActor } from './staff-access';
 
@@ -61,9 +61,21 @@ export async function countersignConsent(
   if (!clinic || !template) throw new NotFoundError('No such consent in your clinic.');
   const now = deps.clock.now();
   const at = now.toISOString();
-  const signature = recordSignature(input.signature, at, meta);
+  const { signature, image } = recordSignature(input.signature, at, meta, 'doctor');
+  const images = await loadSignaturePngs(deps.store, consent, image ? { doctor: image.png } : {});
+  const signatureImages: SignatureImageWrite[] = image ? [image] : [];
+  // A record written before images moved out holds the patient's PNG inline: it moves to its own item now,
+  // so the final record is as small as any other.
+  let patientSignature = consent.patientSignature;
+  if (patientSignature?.pngBase64 && images.patient) {
+    const { pngBase64: _inline, ...rest } = patientSignature;
+    const sha256 = sha256Hex(images.patient);
+    patientSignature = { ...rest, image: { sha256, bytes: images.patient.length } };
+    signatureImages.push({ role: 'patient', sha256, png: images.patient });
+  }
   const next: ConsentRecord = {
     ...consent,
+    ...(patientSignature ? { patientSignature } : {}),
     status: 'countersigned',
     countersignature: {
       ...signature,
@@ -92,6 +104,7 @@ export async function countersignConsent(
       events: [...history, countersignedEvent],
       emailedLink,
       sealed: Boolean(deps.sealPdf),
+      images,
       ...(deps.appUrl ? { appUrl: deps.appUrl } : {}),
     }),
   );
@@ -120,6 +133,7 @@ export async function countersignConsent(
     expectedStatus: ['awaiting_countersign'],
     events: [countersignedEvent],
     pdf: { ref, bytes },
+    ...(signatureImages.length ? { signatureImages } : {}),
     mails: [
       outboxMail(next, 'final_patient', consent.patient.email, next.locale, at),
       outboxMail(next, 'final_archive', clinic.archiveEmail, 'en', at),

@@ -1,8 +1,10 @@
 import * as z from 'zod';
 import { isCanvasPng, pngDimensions } from '../documents/pdf/png';
 import type { RequestMeta } from '../domain/audit';
-import type { RecordedSignature, SignatureInput } from '../domain/model';
+import { sha256Hex } from '../domain/ids';
+import type { RecordedSignature, SignatureInput, SignerRole } from '../domain/model';
 import { personNameSchema } from '../domain/person';
+import type { SignatureImageWrite } from './ports';
 
 /** Limits for a drawn signature: a phone canvas at 2–3× density fits easily. */
 export const SIGNATURE_MAX_BYTES = 200 * 1024;
@@ -47,12 +49,23 @@ export const signatureSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('typed'), name: personNameSchema }).strict(),
 ]);
 
-export function recordSignature(input: SignatureInput, at: string, meta: RequestMeta): RecordedSignature {
+/**
+ * The signature as the record keeps it, and a drawn one's PNG as the item written beside the record in the
+ * same transaction (`SIG#<consent>#<role>`): the record holds only the image's hash and size, so two
+ * full-size drawn signatures never share one 400 KB item with the answers and notes.
+ */
+export function recordSignature(
+  input: SignatureInput,
+  at: string,
+  meta: RequestMeta,
+  role: SignerRole,
+): { signature: RecordedSignature; image?: SignatureImageWrite } {
+  const facts = { signedAt: at, ip: meta.ip, userAgent: meta.userAgent.slice(0, 512) };
+  if (input.kind === 'typed') return { signature: { kind: 'typed', typedName: input.name, ...facts } };
+  const png = new Uint8Array(Buffer.from(input.pngBase64, 'base64'));
+  const sha256 = sha256Hex(png);
   return {
-    kind: input.kind,
-    ...(input.kind === 'drawn' ? { pngBase64: input.pngBase64 } : { typedName: input.name }),
-    signedAt: at,
-    ip: meta.ip,
-    userAgent: meta.userAgent.slice(0, 512),
+    signature: { kind: 'drawn', image: { sha256, bytes: png.length }, ...facts },
+    image: { role, sha256, png },
   };
 }

@@ -1,7 +1,7 @@
 import type { AuditEvent } from '../../functions/domain/audit';
 import { ConflictError, ValidationFailedError } from '../../functions/domain/errors';
-import { ulidBound } from '../../functions/domain/ids';
-import type { Clinic, ConsentRecord, PdfVersionRef } from '../../functions/domain/model';
+import { sha256Hex, ulidBound } from '../../functions/domain/ids';
+import type { Clinic, ConsentRecord, PdfVersionRef, SignerRole } from '../../functions/domain/model';
 import { consentSearchText, searchTerm } from '../../functions/domain/search';
 import type {
   ConsentQuery,
@@ -20,7 +20,8 @@ import type {
  * runs against both:
  *
  *  - writeConsent is all or nothing: the consent conditioned on its revision (and status), the link, PDF,
- *    PDF-hash lookup and outbox items write-once; any failed condition → ConflictError, nothing written.
+ *    PDF-hash lookup, signature images and outbox items write-once;
+ *  - getPdf and getSignatureImage check the bytes against their hash, as the adapter does on reassembly; any failed condition → ConflictError, nothing written.
  *  - values are copied in and out (undefined fields dropped, as the document client does), so a caller
  *    mutating what it passed or got back never changes the store;
  *  - listConsents pages exactly as the adapter's bounded Query loop does (newest first, `limit` items
@@ -29,7 +30,8 @@ import type {
  *  - listEvents is ordered by `at` (ties: insertion order here; DynamoDB orders ties at random).
  *
  * What it does not model: the pending-mail index is eventually consistent in DynamoDB (here it is
- * exact), TTL expiry of rate counters, the 100-item transaction limit and throttling.
+ * exact), TTL expiry of rate counters, the 100-item transaction limit and throttling, the 400 KB item
+ * limit (the adapter splits large PDFs; test/integration/worst-case.test.ts proves the rest fits).
  */
 export class MemoryConsentStore implements ConsentStore {
   private readonly clinics = new Map<string, Clinic>();
@@ -38,6 +40,7 @@ export class MemoryConsentStore implements ConsentStore {
   private readonly consents = new Map<string, ConsentRecord>();
   private readonly events: Array<{ clinicId: string; event: AuditEvent }> = [];
   private readonly pdfs = new Map<string, StoredPdf>();
+  private readonly signatures = new Map<string, { sha256: string; png: Uint8Array }>();
   private readonly pdfHashes = new Map<string, { clinicId: string; consentId: string; ref: PdfVersionRef }>();
   private readonly mails = new Map<string, OutboxMail>();
   private readonly counters = new Map<string, { hits: number; expiresAt: number }>();
@@ -70,12 +73,16 @@ export class MemoryConsentStore implements ConsentStore {
     const cKey = consentKey(consent.clinicId, consent.consentId);
     const pdfKey = w.pdf ? pdfItemKey(consent.clinicId, consent.consentId, w.pdf.ref.version) : undefined;
     const mailKeys = (w.mails ?? []).map((m) => mailItemKey(m.clinicId, m.consentId, m.kind));
+    const sigKeys = (w.signatureImages ?? []).map((i) =>
+      signatureKey(consent.clinicId, consent.consentId, i.role),
+    );
     // DynamoDB refuses a transaction naming one item twice (a ValidationException, not a conflict).
     const itemKeys = [
       `consent:${cKey}`,
       ...(w.link ? [`link:${w.link.tokenHash}`] : []),
       ...(w.pdf ? [`pdf:${pdfKey}`, `pdfhash:${w.pdf.ref.sha256}`] : []),
       ...mailKeys.map((k) => `mail:${k}`),
+      ...sigKeys.map((k) => `sig:${k}`),
     ];
     if (new Set(itemKeys).size !== itemKeys.length) {
       throw Object.assign(new Error('Transaction request cannot include multiple operations on one item'), {
@@ -93,7 +100,8 @@ export class MemoryConsentStore implements ConsentStore {
     const writeOnceOk =
       (!w.link || !this.links.has(w.link.tokenHash)) &&
       (!w.pdf || (!this.pdfs.has(pdfKey as string) && !this.pdfHashes.has(w.pdf.ref.sha256))) &&
-      mailKeys.every((k) => !this.mails.has(k));
+      mailKeys.every((k) => !this.mails.has(k)) &&
+      sigKeys.every((k) => !this.signatures.has(k));
     if (!consentOk || !writeOnceOk) throw new ConflictError('This record was changed by another request.');
 
     this.consents.set(cKey, copy(consent));
@@ -113,6 +121,9 @@ export class MemoryConsentStore implements ConsentStore {
         ref: copy(ref),
       });
     }
+    (w.signatureImages ?? []).forEach((img, i) => {
+      this.signatures.set(sigKeys[i] as string, { sha256: img.sha256, png: new Uint8Array(img.png) });
+    });
     (w.mails ?? []).forEach((m, i) => {
       this.mails.set(mailKeys[i] as string, copy(m));
     });
@@ -174,14 +185,25 @@ export class MemoryConsentStore implements ConsentStore {
 
   async getPdf(clinicId: string, consentId: string, version: number): Promise<StoredPdf | undefined> {
     const pdf = this.pdfs.get(pdfItemKey(clinicId, consentId, version));
-    return pdf
-      ? {
-          clinicId: pdf.clinicId,
-          consentId: pdf.consentId,
-          ref: copy(pdf.ref),
-          bytes: new Uint8Array(pdf.bytes),
-        }
-      : undefined;
+    if (!pdf) return undefined;
+    // As the adapter: bytes that do not match the version's hash are never served.
+    if (pdf.bytes.length !== pdf.ref.bytes || sha256Hex(pdf.bytes) !== pdf.ref.sha256) {
+      throw new Error(`PDF version ${version} of ${consentId} does not match its hash`);
+    }
+    return {
+      clinicId: pdf.clinicId,
+      consentId: pdf.consentId,
+      ref: copy(pdf.ref),
+      bytes: new Uint8Array(pdf.bytes),
+    };
+  }
+
+  async getSignatureImage(clinicId: string, consentId: string, role: SignerRole) {
+    const img = this.signatures.get(signatureKey(clinicId, consentId, role));
+    if (!img) return undefined;
+    if (sha256Hex(img.png) !== img.sha256)
+      throw new Error(`The ${role} signature of ${consentId} does not match its hash`);
+    return new Uint8Array(img.png);
   }
 
   async findPdfByHash(sha256: string) {
@@ -280,6 +302,8 @@ const staffKey = (clinicId: string, email: string) => `${clinicId}#${email.toLow
 const consentKey = (clinicId: string, consentId: string) => `${clinicId}#${consentId}`;
 const pdfItemKey = (clinicId: string, consentId: string, version: number) =>
   `${clinicId}#${consentId}#${String(version).padStart(4, '0')}`;
+const signatureKey = (clinicId: string, consentId: string, role: SignerRole) =>
+  `${clinicId}#${consentId}#${role}`;
 const mailItemKey = (clinicId: string, consentId: string, kind: MailKind) =>
   `${clinicId}#${consentId}#${kind}`;
 

@@ -253,6 +253,90 @@ export function storeContract(fresh: () => Promise<ConsentStore>): void {
       expect(await store.getPdf(c.clinicId, c.consentId, 2)).toBeUndefined();
     });
 
+    it('a PDF larger than a 400 KB item round-trips whole and write-once (the adapter stores it in parts)', async () => {
+      const store = await fresh();
+      const c = await created(store, record(clinicId(), { status: 'answered' }));
+      const bytes = new Uint8Array(randomBytes(900 * 1024));
+      const ref: PdfVersionRef = {
+        version: 1,
+        kind: 'patient_signed',
+        sha256: sha256Hex(bytes),
+        createdAt: at(1),
+        bytes: bytes.length,
+      };
+      const signed = { ...c, status: 'awaiting_countersign' as const, rev: 2, pdfVersions: [ref] };
+      await store.writeConsent({ consent: signed, expectedRev: 1, events: [], pdf: { ref, bytes } });
+      const got = await store.getPdf(c.clinicId, c.consentId, 1);
+      expect(got?.ref).toEqual(ref);
+      expect(got?.bytes.length).toBe(bytes.length);
+      expect(sha256Hex(got?.bytes as Uint8Array)).toBe(ref.sha256);
+      expect((await store.findPdfByHash(ref.sha256))?.consentId).toBe(c.consentId);
+      const other = new Uint8Array(randomBytes(500 * 1024));
+      const again = { ref: { ...ref, sha256: sha256Hex(other), bytes: other.length }, bytes: other };
+      await expect(
+        store.writeConsent({ consent: { ...signed, rev: 3 }, expectedRev: 2, events: [], pdf: again }),
+      ).rejects.toBeInstanceOf(ConflictError);
+      expect(sha256Hex((await store.getPdf(c.clinicId, c.consentId, 1))?.bytes as Uint8Array)).toBe(
+        ref.sha256,
+      );
+      expect(await store.findPdfByHash(again.ref.sha256)).toBeUndefined();
+    });
+
+    it('PDF bytes that do not match the version’s hash are never served', async () => {
+      const store = await fresh();
+      const c = await created(store, record(clinicId(), { status: 'answered' }));
+      const p = pdf(1);
+      const wrong = { ref: { ...p.ref, sha256: sha256Hex('something else') }, bytes: p.bytes };
+      await store.writeConsent({ consent: { ...c, rev: 2 }, expectedRev: 1, events: [], pdf: wrong });
+      await expect(store.getPdf(c.clinicId, c.consentId, 1)).rejects.toThrow(/hash/);
+    });
+
+    it('drawn signature images are write-once items of the state change; they round-trip by role', async () => {
+      const store = await fresh();
+      const c = await created(store, record(clinicId(), { status: 'answered' }));
+      const png = new Uint8Array(randomBytes(200 * 1024));
+      const image = { role: 'patient' as const, sha256: sha256Hex(png), png };
+      await store.writeConsent({
+        consent: { ...c, rev: 2 },
+        expectedRev: 1,
+        events: [],
+        signatureImages: [image],
+      });
+      expect(await store.getSignatureImage(c.clinicId, c.consentId, 'patient')).toEqual(png);
+      expect(await store.getSignatureImage(c.clinicId, c.consentId, 'doctor')).toBeUndefined();
+      expect(await store.getSignatureImage(clinicId(), c.consentId, 'patient')).toBeUndefined();
+      // Write-once: a second patient image is refused, and nothing of that write lands (not the doctor's).
+      const doctor = { role: 'doctor' as const, sha256: sha256Hex('d'), png: new TextEncoder().encode('d') };
+      const other = new Uint8Array(randomBytes(16));
+      await expect(
+        store.writeConsent({
+          consent: { ...c, rev: 3 },
+          expectedRev: 2,
+          events: [],
+          signatureImages: [doctor, { role: 'patient', sha256: sha256Hex(other), png: other }],
+        }),
+      ).rejects.toBeInstanceOf(ConflictError);
+      expect(await store.getSignatureImage(c.clinicId, c.consentId, 'patient')).toEqual(png);
+      expect(await store.getSignatureImage(c.clinicId, c.consentId, 'doctor')).toBeUndefined();
+      // A lost race writes no image either.
+      await expect(
+        store.writeConsent({
+          consent: { ...c, rev: 3 },
+          expectedRev: 1,
+          events: [],
+          signatureImages: [doctor],
+        }),
+      ).rejects.toBeInstanceOf(ConflictError);
+      expect(await store.getSignatureImage(c.clinicId, c.consentId, 'doctor')).toBeUndefined();
+      await store.writeConsent({
+        consent: { ...c, rev: 3 },
+        expectedRev: 2,
+        events: [],
+        signatureImages: [doctor],
+      });
+      expect(await store.getSignatureImage(c.clinicId, c.consentId, 'doctor')).toEqual(doctor.png);
+    });
+
     it('an outbox item is write-once: queueing the same kind twice is a ConflictError', async () => {
       const store = await fresh();
       const c = await created(store, record(clinicId()));
