@@ -1,5 +1,5 @@
 import type { FinalizeHandlerArguments, HandlerExecutionContext, MiddlewareStack } from '@smithy/types';
-import { dynamoDocumentClient, sesV2Client } from '../functions/adapters/clients';
+import { dynamoDocumentClient, sesClient } from '../functions/adapters/clients';
 import { ATTR, keys, PREFIX } from '../functions/adapters/table-keys';
 import { systemClock } from '../functions/workflow/ports';
 import type { LocalStack } from '../infra/local/stack';
@@ -195,7 +195,7 @@ function installMeters(): void {
     },
     { step: 'initialize', name: 'bench-capacity' },
   );
-  const ses = sesV2Client().middlewareStack as unknown as MiddlewareStack<object, object>;
+  const ses = sesClient().middlewareStack as unknown as MiddlewareStack<object, object>;
   ses.remove('bench-email-size');
   ses.add(
     (next) => async (args: FinalizeHandlerArguments<object>) => {

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SESClient } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import { mailTiming } from '../workflow/mail-timing';
@@ -34,7 +34,7 @@ export function httpOptions(s: {
  * DynamoDB Local and aws-ses-v2-local; on Lambda they are unset and the SDK uses the real services.
  */
 let documentClient: DynamoDBDocumentClient | undefined;
-let sesClient: SESv2Client | undefined;
+let sesInstance: SESClient | undefined;
 
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
   if (!documentClient) {
@@ -51,22 +51,22 @@ export function dynamoDocumentClient(): DynamoDBDocumentClient {
   return documentClient;
 }
 
-export function sesV2Client(): SESv2Client {
-  if (!sesClient) {
+export function sesClient(): SESClient {
+  if (!sesInstance) {
     const { SES_ENDPOINT, AWS_REGION, MAIL_LEASE_SECONDS } = config();
     // Bounded so that one send, retries included, always ends inside the mail lease (mail-timing.ts).
     const { ses } = mailTiming(MAIL_LEASE_SECONDS);
-    sesClient = new SESv2Client({
+    sesInstance = new SESClient({
       region: AWS_REGION,
       ...(SES_ENDPOINT ? { endpoint: SES_ENDPOINT } : {}),
       ...httpOptions(ses),
     });
   }
-  return sesClient;
+  return sesInstance;
 }
 
 /** For tests that swap the environment between stacks. */
 export function resetClients(): void {
   documentClient = undefined;
-  sesClient = undefined;
+  sesInstance = undefined;
 }

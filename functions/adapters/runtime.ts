@@ -4,7 +4,7 @@ import { verifyPageUrl } from '../domain/urls';
 import { mailTiming } from '../workflow/mail-timing';
 import type { Clock, ConsentStore, EmailSender, PdfSealSigner, SealPdf } from '../workflow/ports';
 import { systemClock } from '../workflow/ports';
-import { dynamoDocumentClient, httpOptions, KMS_HTTP, sesV2Client } from './clients';
+import { dynamoDocumentClient, httpOptions, KMS_HTTP, sesClient } from './clients';
 import { DynamoConsentStore } from './dynamo-store';
 import { SesEmailSender } from './ses-sender';
 
@@ -18,7 +18,7 @@ export function consentStore(): ConsentStore {
 }
 
 export function emailSender(): EmailSender {
-  sender ??= new SesEmailSender(sesV2Client(), config().SES_CONFIGURATION_SET);
+  sender ??= new SesEmailSender(sesClient(), config().SES_CONFIGURATION_SET);
   return sender;
 }
 

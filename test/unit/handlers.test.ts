@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -17,7 +17,7 @@ import { captureEmf, metricsOf } from '../fixtures/emf';
 
 /** Handlers wired to real middy and real adapters, with the AWS clients mocked at the SDK level. */
 const ddb = mockClient(DynamoDBDocumentClient);
-const ses = mockClient(SESv2Client);
+const ses = mockClient(SESClient);
 const context = {
   functionName: 'test',
   awsRequestId: 'r',
@@ -254,12 +254,12 @@ describe('mailer handler', () => {
   it('starts no send the invocation could not finish before its timeout: the record goes back to the stream', async () => {
     ddb.on(UpdateCommand).resolves({});
     mockMailReads();
-    ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+    ses.on(SendRawEmailCommand).resolves({ MessageId: 'm-1' });
     const { handleStream } = await import('../../functions/handlers/mailer');
     const event = { Records: [record(mail)] } as unknown as DynamoDBStreamEvent;
     const nearlyOut = { getRemainingTimeInMillis: () => 20_000 };
     expect(await handleStream(event, nearlyOut)).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }] });
-    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+    expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(0);
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0); // not even claimed
   });
 
@@ -267,7 +267,7 @@ describe('mailer handler', () => {
     ddb.on(UpdateCommand).resolves({});
     ddb.on(TransactWriteCommand).resolves({});
     mockMailReads();
-    ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+    ses.on(SendRawEmailCommand).resolves({ MessageId: 'm-1' });
     const { handleStream } = await import('../../functions/handlers/mailer');
     const event = { Records: [record(mail)] } as unknown as DynamoDBStreamEvent;
     const sentLines = await captureEmf(async () =>
@@ -281,14 +281,14 @@ describe('mailer handler', () => {
         dimensions: { service: process.env.POWERTOOLS_SERVICE_NAME ?? 'consents', kind: 'signed_notice' },
       },
     ]);
-    const sent = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
-    expect(sent?.Destination?.ToAddresses).toEqual(['archive@example.test']);
-    const raw = Buffer.from(sent?.Content?.Raw?.Data ?? new Uint8Array()).toString();
+    const sent = ses.commandCalls(SendRawEmailCommand)[0]?.args[0].input;
+    expect(sent?.Destinations).toEqual(['archive@example.test']);
+    const raw = Buffer.from(sent?.RawMessage?.Data ?? new Uint8Array()).toString();
     expect(raw).toContain('Subject: Consent awaiting countersignature: Layla Haddad');
 
     ses.reset();
     ses
-      .on(SendEmailCommand)
+      .on(SendRawEmailCommand)
       .rejects(Object.assign(new Error('connect ECONNREFUSED'), { name: 'TimeoutError' }));
     const failedLines = await captureEmf(async () =>
       expect(await handleStream(event)).toEqual({ batchItemFailures: [] }),
@@ -308,6 +308,6 @@ describe('mailer handler', () => {
     expect(await handleStream(event as unknown as DynamoDBStreamEvent)).toEqual({
       batchItemFailures: [{ itemIdentifier: '41' }],
     });
-    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+    expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(0);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { resetClients, sesV2Client } from '../../functions/adapters/clients';
+import { resetClients, sesClient } from '../../functions/adapters/clients';
 import { loadConfig, resetConfig } from '../../functions/config';
 import { deliverMail, sweepMail } from '../../functions/workflow/mail';
 import {
@@ -61,7 +61,7 @@ describe('the mail timing argument', () => {
   it('the SES client is built with exactly those timeouts and attempts', async () => {
     Object.assign(process.env, ENV, { MAIL_LEASE_SECONDS: '60' });
     resetConfig();
-    const client = sesV2Client();
+    const client = sesClient();
     const t = mailTiming(60);
     expect(await client.config.maxAttempts()).toBe(t.ses.maxAttempts);
     const handlerConfig = await (
