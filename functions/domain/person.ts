@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { hasBidiControls, hasControlCharacters, hasVisibleText } from './text';
+import { hasBidiControls, hasControlCharacters, hasVisibleText, isWellFormedText } from './text';
 
 /**
  * Text a person enters that appears on legal documents, e-mails and pages: names, typed signatures,
@@ -17,6 +17,8 @@ export const personNameSchema = z
   .trim()
   .max(120, 'At most 120 characters')
   .refine(hasVisibleText, 'Required')
+  // A lone surrogate is not text: it cannot be printed, e-mailed or put in a URL.
+  .refine(isWellFormedText, 'Must be valid Unicode text')
   .refine((s) => !hasControlCharacters(s), 'Must not contain line breaks or control characters')
   .refine((s) => !hasBidiControls(s), NO_BIDI);
 
@@ -31,6 +33,7 @@ export function freeTextSchema(max: number) {
   return z
     .string()
     .max(max, `At most ${max} characters`)
+    .refine(isWellFormedText, 'Must be valid Unicode text')
     .refine((s) => !CONTROL_BUT_LINES.test(s), 'Must not contain control characters')
     .refine((s) => !hasBidiControls(s), NO_BIDI)
     .transform((s) => (hasVisibleText(s) ? s.trim() : ''));

@@ -56,3 +56,10 @@ export function hasVisibleText(s: string): boolean {
 export function isolate(s: string): string {
   return `\u2068${s}\u2069`;
 }
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** False for a string with a lone surrogate (String.prototype.isWellFormed, which ES2023 types lack). */
+export function isWellFormedText(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}

@@ -34,6 +34,12 @@ describe('text people enter', () => {
     }
   });
 
+  it('refuses a lone surrogate (not text: it cannot be printed, e-mailed or put in a link)', () => {
+    expect(personNameSchema.safeParse('Layla \ud800 Haddad').success).toBe(false);
+    expect(freeTextSchema(100).safeParse('note \udfff').success).toBe(false);
+    expect(personNameSchema.parse('Layla 😀')).toBe('Layla 😀');
+  });
+
   it('keeps real names, joiners inside Arabic included', () => {
     for (const name of ['Layla Haddad', 'ليلى حداد', 'Zoë O’Neill-Ávila', 'می\u200cخواهم', 'محمد عبد الله']) {
       expect(personNameSchema.parse(name)).toBe(name);
