@@ -20,8 +20,11 @@ export interface RouteNeeds {
   fonts?: true;
   /** Serves the pages' scripts and styles: copied into the bundle (templates/pages/assets → ASSET_DIR). */
   pageAssets?: true;
-  /** Seals final PDFs: the seal settings (SEAL_*) and kms:Sign on the seal key, for this function only. */
-  seal?: 'sign';
+  /**
+   * `sign`: seals final PDFs — the seal settings (SEAL_*) and kms:Sign on the seal key, for this function
+   * only. `verify`: checks seals against this deployment's certificate — SEAL_CERT_PEM only, no key access.
+   */
+  seal?: 'sign' | 'verify';
 }
 
 export interface RouteDef {
@@ -182,6 +185,8 @@ const table = [
     /** The PDF itself is the body. */
     maxBodyBytes: 4 * 1024 * 1024,
     access: { table: 'write' },
+    /** `seal.trusted` compares the seal's certificate with this deployment's. */
+    needs: { seal: 'verify' },
   },
   {
     id: 'clinic-page',

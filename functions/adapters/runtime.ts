@@ -1,3 +1,4 @@
+import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { config, sealSettings } from '../config';
 import { verifyPageUrl } from '../domain/urls';
@@ -75,8 +76,34 @@ async function buildSealer(): Promise<SealPdf | null> {
   return (bytes, details) => sealPdf(bytes, signer, { contactInfo, ...details });
 }
 
+let sealCertificate: { sha256: string | undefined } | undefined;
+
+/**
+ * SHA-256 (hex) of this deployment's seal certificate (its DER), or undefined when none is configured: the
+ * certificate /verify calls trusted. From SEAL_CERT_PEM (AWS: the `seal: 'verify'` need of the route table)
+ * or the local stack's key file; no key and no KMS client are involved.
+ */
+export function sealCertificateSha256(): string | undefined {
+  sealCertificate ??= { sha256: readSealCertificateSha256() };
+  return sealCertificate.sha256;
+}
+
+function readSealCertificateSha256(): string | undefined {
+  const cfg = config();
+  const pem =
+    cfg.SEAL_CERT_PEM ??
+    (cfg.SEAL_KEY_FILE
+      ? (JSON.parse(readFileSync(cfg.SEAL_KEY_FILE, 'utf8')) as { certificatePem?: string }).certificatePem
+      : undefined);
+  // The first certificate of the PEM is the seal's own; any that follow are its chain.
+  const first = pem?.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)?.[0];
+  if (!first) return undefined;
+  return createHash('sha256').update(new X509Certificate(first).raw).digest('hex');
+}
+
 export function resetRuntime(): void {
   store = undefined;
   sender = undefined;
   sealer = undefined;
+  sealCertificate = undefined;
 }

@@ -10,7 +10,12 @@ import { lambdaContext } from './lambda-context';
  * Lambda runs → response. No business logic here; only what API Gateway itself does.
  */
 const MAX_BODY = 10 * 1024 * 1024; // API Gateway's own limit
-const TEXT_TYPES = /^(text\/|application\/(json|x-www-form-urlencoded|xml|javascript))/i;
+/**
+ * The content types an HTTP API hands to Lambda as a UTF-8 string (`isBase64Encoded: false`); every other
+ * body, also `application/x-www-form-urlencoded` and one without a content type, arrives base64-encoded,
+ * byte for byte. A text body that is not UTF-8 loses bytes on the way, as it does here.
+ */
+const TEXT_TYPES = /^\s*(text\/|application\/(json|xml|javascript)\b)/i;
 
 function notFound(res: ServerResponse, message = 'No such route.') {
   res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });

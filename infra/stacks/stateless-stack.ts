@@ -44,7 +44,7 @@ import {
   type RuntimeFolder,
 } from '../constructs/consent-function';
 import { OperationsAlarms } from '../constructs/operations-alarms';
-import { sealEnvironment, sharedEnvironment } from '../function-env';
+import { sealCertificateEnvironment, sealEnvironment, sharedEnvironment } from '../function-env';
 import { type RouteDef, routes, workers } from '../routes';
 import type { DeploySettings } from './settings';
 
@@ -238,6 +238,8 @@ export class StatelessStack extends Stack {
         runtimeFolders: runtimeFoldersOf(route),
       }).useTable(table, route.access.table);
       if (route.needs?.seal === 'sign') this.allowSealing(fn, props);
+      if (route.needs?.seal === 'verify' && props.settings.sealMode !== 'off')
+        fn.addEnvironments(sealCertificateEnvironment(props.settings.sealCertificate));
       acknowledgeSynchronous(fn, 'API Gateway');
       this.functions.set(route.id, fn);
 
