@@ -76,19 +76,20 @@ async function buildSealer(): Promise<SealPdf | null> {
   return (bytes, details) => sealPdf(bytes, signer, { contactInfo, ...details });
 }
 
-let sealCertificate: { sha256: string | undefined } | undefined;
+let sealKey: { sha256: string | undefined } | undefined;
 
 /**
- * SHA-256 (hex) of this deployment's seal certificate (its DER), or undefined when none is configured: the
- * certificate /verify calls trusted. From SEAL_CERT_PEM (AWS: the `seal: 'verify'` need of the route table)
- * or the local stack's key file; no key and no KMS client are involved.
+ * SHA-256 (hex) of the public key (SPKI DER) of this deployment's seal certificate, or undefined when none
+ * is configured: the seals /verify calls trusted. The key rather than the certificate's bytes, so PDFs sealed
+ * before a certificate renewal (same KMS key) stay trusted. From SEAL_CERT_PEM (AWS: the `seal: 'verify'`
+ * need of the route table) or the local stack's key file; no private key and no KMS client are involved.
  */
-export function sealCertificateSha256(): string | undefined {
-  sealCertificate ??= { sha256: readSealCertificateSha256() };
-  return sealCertificate.sha256;
+export function sealKeySha256(): string | undefined {
+  sealKey ??= { sha256: readSealKeySha256() };
+  return sealKey.sha256;
 }
 
-function readSealCertificateSha256(): string | undefined {
+function readSealKeySha256(): string | undefined {
   const cfg = config();
   const pem =
     cfg.SEAL_CERT_PEM ??
@@ -98,12 +99,13 @@ function readSealCertificateSha256(): string | undefined {
   // The first certificate of the PEM is the seal's own; any that follow are its chain.
   const first = pem?.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)?.[0];
   if (!first) return undefined;
-  return createHash('sha256').update(new X509Certificate(first).raw).digest('hex');
+  const spki = new X509Certificate(first).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('hex');
 }
 
 export function resetRuntime(): void {
   store = undefined;
   sender = undefined;
   sealer = undefined;
-  sealCertificate = undefined;
+  sealKey = undefined;
 }

@@ -1,5 +1,5 @@
 import { route } from '../../infra/routes';
-import { runtimeDeps, sealCertificateSha256 } from '../adapters/runtime';
+import { runtimeDeps, sealKeySha256 } from '../adapters/runtime';
 import type { SealCheck } from '../documents/seal/verify-seal';
 import { UnsupportedMediaTypeError, ValidationFailedError } from '../domain/errors';
 import { exactBody, type HttpEvent, type HttpResult, httpHandler, json, requestMeta } from '../http/api';
@@ -55,10 +55,7 @@ export async function postVerify(event: HttpEvent): Promise<HttpResult> {
   const deps = runtimeDeps();
   await enforceRateLimit(deps, 'verifyIp', requestMeta(event).ip);
   const bytes = uploadedPdf(event);
-  const result = await verifyPdf(
-    { ...deps, checkSeal, sealCertificateSha256: sealCertificateSha256() },
-    bytes,
-  );
+  const result = await verifyPdf({ ...deps, checkSeal, sealKeySha256: sealKeySha256() }, bytes);
   return json(200, result);
 }
 

@@ -4,13 +4,12 @@ import type { ConsentStore } from './ports';
 
 /**
  * The seal part of a /verify answer: about the file's signature only, never about the patient. `trusted`
- * only when the seal is intact and its signing certificate is this deployment's (by the SHA-256 of its
- * DER): a forger can seal an altered file with a certificate of the same name, and then it is intact but
+ * only when the seal is intact and its signing certificate holds this deployment's key (by the SHA-256 of
+ * its public key): a forger can seal an altered file with a certificate of the same name, and then it is intact but
  * not trusted.
  */
-function sealView(check: SealCheck, ownCertificateSha256: string | undefined) {
-  const trusted =
-    check.intact && ownCertificateSha256 !== undefined && check.certificateSha256 === ownCertificateSha256;
+function sealView(check: SealCheck, ownKeySha256: string | undefined) {
+  const trusted = check.intact && ownKeySha256 !== undefined && check.signerKeySha256 === ownKeySha256;
   return {
     present: check.present,
     intact: check.intact,
@@ -31,13 +30,13 @@ export async function verifyPdf(
   deps: {
     store: ConsentStore;
     checkSeal: (bytes: Uint8Array) => SealCheck | Promise<SealCheck>;
-    /** SHA-256 of this deployment's seal certificate; undefined when none is configured (never trusted). */
-    sealCertificateSha256?: string | undefined;
+    /** SHA-256 of this deployment's seal key (SPKI DER); undefined when none is configured (never trusted). */
+    sealKeySha256?: string | undefined;
   },
   bytes: Uint8Array,
 ) {
   const sha256 = sha256Hex(bytes);
-  const seal = sealView(await deps.checkSeal(bytes), deps.sealCertificateSha256);
+  const seal = sealView(await deps.checkSeal(bytes), deps.sealKeySha256);
   const hit = await deps.store.findPdfByHash(sha256);
   if (!hit) return { valid: false as const, sha256, seal };
   const consent = await deps.store.getConsent(hit.clinicId, hit.consentId);

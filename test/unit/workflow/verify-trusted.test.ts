@@ -1,4 +1,4 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -6,8 +6,10 @@ import {
   type LocalSealIdentity,
   LocalSealSigner,
   sealPdf,
+  selfSignedCertificate,
   verifySeal,
 } from '../../../functions/documents/seal';
+import { signDigestWith } from '../../../functions/documents/seal/local-signer';
 import { countersignConsent } from '../../../functions/workflow/review';
 import { verifyPdf } from '../../../functions/workflow/verify';
 import { doctor, meta, newWorld, type World } from '../../fakes/world';
@@ -16,7 +18,11 @@ import { doctor, meta, newWorld, type World } from '../../fakes/world';
 const CN = 'Demo Aesthetics Clinic consent seal';
 const contactInfo = 'Check this document at https://consents.example.test/verify';
 const details = { reason: 'Consent: countersigned', location: 'Demo, Jumeirah', contactInfo };
-const fingerprint = (pem: string) => createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
+/** What the runtime computes from SEAL_CERT_PEM: SHA-256 of the certificate's public key (SPKI DER). */
+const fingerprint = (pem: string) =>
+  createHash('sha256')
+    .update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 
 async function pdfSaying(text: string): Promise<Uint8Array> {
   const doc = await PDFDocument.create({ updateMetadata: false });
@@ -50,7 +56,7 @@ beforeAll(async () => {
     meta,
   );
   genuine = (await w.store.getPdf('demo', s.consentId, 2))?.bytes as Uint8Array;
-  deps = { ...w.deps, checkSeal: verifySeal, sealCertificateSha256: fingerprint(ours.certificatePem) };
+  deps = { ...w.deps, checkSeal: verifySeal, sealKeySha256: fingerprint(ours.certificatePem) };
 });
 
 describe('verifyPdf: seal.trusted', () => {
@@ -86,12 +92,26 @@ describe('verifyPdf: seal.trusted', () => {
     });
   });
 
+  it('after a certificate renewal for the same key, PDFs sealed before stay trusted (it is the key that counts)', async () => {
+    const key = createPrivateKey(ours.keyPem);
+    const renewed = await selfSignedCertificate({
+      publicKeyPem: createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString(),
+      subject: { commonName: `${CN} (renewed)` },
+      signDigest: async (digest) => signDigestWith(key, digest),
+      notBefore: new Date(),
+      validYears: 1,
+    });
+    expect(renewed).not.toBe(ours.certificatePem);
+    const afterRenewal = { ...deps, sealKeySha256: fingerprint(renewed) };
+    expect((await verifyPdf(afterRenewal, genuine)).seal).toMatchObject({ intact: true, trusted: true });
+  });
+
   it('a broken seal is never trusted, and without a configured certificate nothing is', async () => {
     const broken = Buffer.from(genuine);
     const at = broken.length - 40; // inside the signed range (the trailer)
     broken[at] = (broken[at] ?? 0) ^ 0x01;
     expect((await verifyPdf(deps, broken)).seal).toMatchObject({ intact: false, trusted: false });
-    const unconfigured = { ...deps, sealCertificateSha256: undefined };
+    const unconfigured = { ...deps, sealKeySha256: undefined };
     expect((await verifyPdf(unconfigured, genuine)).seal).toMatchObject({ intact: true, trusted: false });
   });
 });
