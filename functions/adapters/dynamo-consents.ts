@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type AuditEvent, parseAuditEvent } from '../domain/audit';
 import { ValidationFailedError } from '../domain/errors';
-import { ulidBound } from '../domain/ids';
+import { ulidRange } from '../domain/ids';
 import type { ConsentRecord, PdfVersionRef } from '../domain/model';
 import type { ConsentQuery, ConsentRecords, ConsentWrite, IntakeLink, StoredPdf } from '../workflow/ports';
 import { mailItem } from './dynamo-outbox';
@@ -142,8 +142,9 @@ export class DynamoConsentRecords implements ConsentRecords {
     clinicId: string,
     query: ConsentQuery,
   ): Promise<{ items: ConsentRecord[]; nextCursor?: string }> {
-    const lo = query.from ? ulidBound(Date.parse(query.from), 'min') : '0';
-    const hi = query.to ? ulidBound(Date.parse(query.to), 'max') : 'Z';
+    const range = ulidRange(query.from, query.to);
+    if (!range) return { items: [] };
+    const { lo, hi } = range;
     const filters: string[] = [];
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
