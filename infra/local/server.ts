@@ -17,6 +17,11 @@ const MAX_BODY = 10 * 1024 * 1024; // API Gateway's own limit
  */
 const TEXT_TYPES = /^\s*(text\/|application\/(json|xml|javascript)\b)/i;
 
+/** Whether API Gateway (and this server) hands a body of this content type to Lambda as text. */
+export function isTextContentType(contentType: string): boolean {
+  return TEXT_TYPES.test(contentType);
+}
+
 function notFound(res: ServerResponse, message = 'No such route.') {
   res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify({ error: 'not_found', message }));
@@ -46,7 +51,7 @@ export function toEvent(
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
   const contentType = headers['content-type'] ?? '';
-  const isText = body.length === 0 || TEXT_TYPES.test(contentType);
+  const isText = body.length === 0 || isTextContentType(contentType);
   const now = new Date();
   return {
     version: '2.0',
