@@ -116,6 +116,14 @@ export function sealEnvironment(seal: SealEnvironment): Env {
   });
 }
 
+/**
+ * The seal certificate alone (infra/routes.ts, `needs.seal: 'verify'`): what /verify calls trusted. No mode,
+ * no key: the function never signs. Absent (seal off, or no certificate yet) nothing is trusted.
+ */
+export function sealCertificateEnvironment(certificatePem: string | undefined): Env {
+  return defined({ [ENV.sealCertPem]: certificatePem });
+}
+
 /** Folders a function reads at run time (infra/routes.ts, `needs.fonts` / `needs.pageAssets`). */
 export interface RuntimeFolders {
   fontDir?: string;

@@ -20,8 +20,11 @@ export interface RouteNeeds {
   fonts?: true;
   /** Serves the pages' scripts and styles: copied into the bundle (templates/pages/assets → ASSET_DIR). */
   pageAssets?: true;
-  /** Seals final PDFs: the seal settings (SEAL_*) and kms:Sign on the seal key, for this function only. */
-  seal?: 'sign';
+  /**
+   * `sign`: seals final PDFs — the seal settings (SEAL_*) and kms:Sign on the seal key, for this function
+   * only. `verify`: checks seals against this deployment's certificate — SEAL_CERT_PEM only, no key access.
+   */
+  seal?: 'sign' | 'verify';
 }
 
 /** API Gateway throttling of one route: steady requests per second and the bucket's burst (429 above it). */
@@ -246,6 +249,8 @@ const table = [
     access: { table: 'write' },
     /** Anonymous, with bodies of up to 4 MB: the tightest bucket. A person checks a PDF now and then. */
     throttle: { rateLimit: 5, burstLimit: 10 },
+    /** `seal.trusted` compares the seal's certificate with this deployment's. */
+    needs: { seal: 'verify' },
   },
   {
     id: 'clinic-page',

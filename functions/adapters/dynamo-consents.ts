@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type AuditEvent, parseAuditEvent } from '../domain/audit';
 import { ValidationFailedError } from '../domain/errors';
-import { sha256Hex, ulidBound } from '../domain/ids';
+import { sha256Hex, ulidRange } from '../domain/ids';
 import type { ConsentRecord, PdfVersionRef, SignerRole } from '../domain/model';
 import { consentSearchText, searchTerm } from '../domain/search';
 import type { ConsentQuery, ConsentRecords, ConsentWrite, IntakeLink, StoredPdf } from '../workflow/ports';
@@ -191,8 +191,9 @@ export class DynamoConsentRecords implements ConsentRecords {
     clinicId: string,
     query: ConsentQuery,
   ): Promise<{ items: ConsentRecord[]; nextCursor?: string }> {
-    const lo = query.from ? ulidBound(Date.parse(query.from), 'min') : '0';
-    const hi = query.to ? ulidBound(Date.parse(query.to), 'max') : 'Z';
+    const range = ulidRange(query.from, query.to);
+    if (!range) return { items: [] };
+    const { lo, hi } = range;
     const filters: string[] = [];
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};

@@ -1,3 +1,4 @@
+import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { config, sealSettings } from '../config';
 import { verifyPageUrl } from '../domain/urls';
@@ -82,8 +83,36 @@ async function buildSealer(): Promise<SealPdf | null> {
   return (bytes, details) => sealPdf(bytes, signer, { contactInfo, ...details });
 }
 
+let sealKey: { sha256: string | undefined } | undefined;
+
+/**
+ * SHA-256 (hex) of the public key (SPKI DER) of this deployment's seal certificate, or undefined when none
+ * is configured: the seals /verify calls trusted. The key rather than the certificate's bytes, so PDFs sealed
+ * before a certificate renewal (same KMS key) stay trusted. From SEAL_CERT_PEM (AWS: the `seal: 'verify'`
+ * need of the route table) or the local stack's key file; no private key and no KMS client are involved.
+ */
+export function sealKeySha256(): string | undefined {
+  sealKey ??= { sha256: readSealKeySha256() };
+  return sealKey.sha256;
+}
+
+function readSealKeySha256(): string | undefined {
+  const cfg = config();
+  const pem =
+    cfg.SEAL_CERT_PEM ??
+    (cfg.SEAL_KEY_FILE
+      ? (JSON.parse(readFileSync(cfg.SEAL_KEY_FILE, 'utf8')) as { certificatePem?: string }).certificatePem
+      : undefined);
+  // The first certificate of the PEM is the seal's own; any that follow are its chain.
+  const first = pem?.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)?.[0];
+  if (!first) return undefined;
+  const spki = new X509Certificate(first).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('hex');
+}
+
 export function resetRuntime(): void {
   store = undefined;
   sender = undefined;
   sealer = undefined;
+  sealKey = undefined;
 }

@@ -50,17 +50,37 @@ export const inviteCreatedSchema = z
   })
   .meta({ id: 'InviteCreated', description: 'The new intake link.' });
 
+/** The range of dates the archive list accepts (API.md version 2). */
+export const LIST_FIRST_DAY = '2000-01-01';
+export const LIST_LAST_DAY = '2100-12-31';
+
+function isRealDate(s: string): boolean {
+  const [y, m, d] = s.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+/** A real calendar date (2023-02-30 is not one) between LIST_FIRST_DAY and LIST_LAST_DAY. */
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'Not a date');
+  .refine(isRealDate, 'Not a real date')
+  .refine(
+    (s) => s >= LIST_FIRST_DAY && s <= LIST_LAST_DAY,
+    `Use a date from ${LIST_FIRST_DAY} to ${LIST_LAST_DAY}`,
+  );
 
 /** The query of GET /clinic/consents. */
 export const listQuerySchema = z
   .object({
     status: consentStatusSchema.optional(),
-    from: day.optional().meta({ description: 'First day (YYYY-MM-DD, UTC), inclusive.' }),
-    to: day.optional().meta({ description: 'Last day (YYYY-MM-DD, UTC), inclusive.' }),
+    from: day.optional().meta({
+      description:
+        "First day (YYYY-MM-DD, a real date, 2000-01-01…2100-12-31) in the clinic's time zone (the branch's), inclusive.",
+    }),
+    to: day.optional().meta({
+      description: "Last day (YYYY-MM-DD, same range) in the clinic's time zone (the branch's), inclusive.",
+    }),
     q: z.string().trim().min(1).max(100).optional().meta({ description: 'Search text.' }),
     branchId: z.string().max(64).optional(),
     cursor: z.string().max(2000).optional().meta({ description: '`nextCursor` of the previous page.' }),

@@ -12,6 +12,10 @@ export const ERRORS = {
   },
   410: { code: 'link_expired', when: 'The intake link is past its expiry, or was revoked.' },
   413: { code: 'payload_too_large', when: 'The body is over the limit (e.g. a huge signature image).' },
+  415: {
+    code: 'unsupported_media_type',
+    when: '`/verify` with a body sent as text (e.g. `text/plain`), whose bytes may have been changed on the way: send `Content-Type: application/pdf`.',
+  },
   422: {
     code: 'review_incomplete',
     when: 'Countersign without a note for every `review` finding (with `issues`).',

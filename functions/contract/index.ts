@@ -102,7 +102,7 @@ export const contract: Record<string, Operation> = {
     summary: 'Check whether a PDF is exactly a version the archive issued',
     tags: ['public'],
     request: pub.pdfBody,
-    responses: { 200: pub.verifyResultSchema, ...errors(400, 413, 429, 500, 503) },
+    responses: { 200: pub.verifyResultSchema, ...errors(400, 413, 415, 429, 500, 503) },
   },
   'clinic-page': {
     summary: 'The clinic dashboard (HTML shell; its script signs in and calls the /clinic API)',

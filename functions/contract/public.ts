@@ -12,7 +12,11 @@ export const pdfBody: Media = {
 
 const sealSchema = z.object({
   present: z.boolean(),
-  intact: z.boolean(),
+  intact: z.boolean().meta({ description: 'The seal verifies over every byte it covers.' }),
+  trusted: z.boolean().meta({
+    description:
+      "Intact and made with this deployment's seal certificate. An intact seal that is not trusted was made by someone else (possibly under the same name): do not rely on it.",
+  }),
   signer: z.string().optional(),
   signedAt: isoTime.optional(),
 });
@@ -30,7 +34,9 @@ export const verifyResultSchema = z
     isLatestVersion: z.boolean().optional(),
     status: consentStatusSchema.optional(),
     countersignedAt: isoTime.nullable().optional(),
-    seal: sealSchema.meta({ description: 'Whether the embedded PAdES seal is present and intact.' }),
+    seal: sealSchema.meta({
+      description: "Whether the embedded PAdES seal is present, intact, and this deployment's.",
+    }),
   })
   .meta({
     id: 'VerifyResult',

@@ -59,6 +59,12 @@ export class PayloadTooLargeError extends DomainError {
     super(413, 'payload_too_large', message);
   }
 }
+/** A body whose bytes cannot be trusted as sent (e.g. a PDF posted as text, decoded on the way). */
+export class UnsupportedMediaTypeError extends DomainError {
+  constructor(message: string) {
+    super(415, 'unsupported_media_type', message);
+  }
+}
 export class ReviewIncompleteError extends DomainError {
   constructor(message: string, issues: ValidationIssue[]) {
     super(422, 'review_incomplete', message, issues);

@@ -75,3 +75,34 @@ export function clinicLocalDate(now: Date, timeZone: string): string {
   const p = parts(f, now);
   return `${p.year}-${p.month}-${p.day}`;
 }
+
+/** Milliseconds `timeZone`'s wall clock is ahead of UTC at the instant `ms`. */
+function zoneOffsetMs(ms: number, f: Intl.DateTimeFormat): number {
+  const p = parts(f, new Date(ms));
+  const wall = Date.UTC(
+    Number(p.year),
+    Number(p.month) - 1,
+    Number(p.day),
+    Number(p.hour),
+    Number(p.minute),
+    Number(p.second),
+  );
+  return wall - (ms - (((ms % 1000) + 1000) % 1000));
+}
+
+/**
+ * The UTC instants (ms) that the calendar day `day` (YYYY-MM-DD, a real date) spans in `timeZone`: from its
+ * local midnight to just before the next one. Clinics' zones have no midnight DST gaps in practice; where the
+ * offset changes during the day, both ends use their own offset. Throws RangeError for an unknown zone.
+ */
+export function localDaySpan(day: string, timeZone: string): { start: number; end: number } {
+  const f = formatter(timeZone);
+  if (!f) throw new RangeError(`Invalid time zone specified: ${timeZone}`);
+  const midnight = (d: string) => {
+    const utc = Date.parse(`${d}T00:00:00.000Z`);
+    const guess = utc - zoneOffsetMs(utc, f);
+    return utc - zoneOffsetMs(guess, f);
+  };
+  const next = new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString().slice(0, 10);
+  return { start: midnight(day), end: midnight(next) - 1 };
+}

@@ -5,17 +5,14 @@ import { type HttpEvent, type HttpResult, httpHandler, json, parseWith } from '.
 import { authenticateStaff } from '../http/auth';
 import { listConsents } from '../workflow/consent-views';
 
-/** GET /clinic/consents: the caller's clinic only, newest first; dates are UTC days. */
+/**
+ * GET /clinic/consents: the caller's clinic only, newest first; `from`/`to` are real calendar days
+ * (2000-01-01…2100-12-31) in the clinic's time zone, anything else a 400.
+ */
 export async function getConsents(event: HttpEvent): Promise<HttpResult> {
   const staff = await authenticateStaff(event);
   const q = parseWith(listQuerySchema, event.queryStringParameters ?? {}, 'The search is not valid.');
-  const query = {
-    ...q,
-    ...(q.from ? { from: `${q.from}T00:00:00.000Z` } : {}),
-    ...(q.to ? { to: `${q.to}T23:59:59.999Z` } : {}),
-  };
-  const deps = runtimeDeps();
-  return json(200, await listConsents(deps, staff, query));
+  return json(200, await listConsents(runtimeDeps(), staff, q));
 }
 
 export const handler = httpHandler(getConsents, route('consents-list'));

@@ -90,6 +90,19 @@ export function rawBody(event: HttpEvent): Buffer {
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
 }
 
+/**
+ * The body exactly as the client sent it, or undefined when that cannot be known. API Gateway base64-encodes
+ * every body whose content type is not text-like (infra/local/server.ts does the same), so those bytes are
+ * exact whatever the type claims (`application/x-www-form-urlencoded`, `application/octet-stream`, none).
+ * A text-typed body (`text/plain`, JSON, XML) arrives as a decoded string: bytes that were not UTF-8 are
+ * already lost, so only a pure-ASCII string gives back the bytes (every decoder maps ASCII to itself).
+ */
+export function exactBody(event: HttpEvent): Buffer | undefined {
+  if (!event.body || event.isBase64Encoded) return rawBody(event);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the whole 7-bit range is the point.
+  return /^[\u0000-\u007f]*$/.test(event.body) ? Buffer.from(event.body, 'latin1') : undefined;
+}
+
 /** The body as JSON; anything else is a 400 in the API.md shape. */
 export function jsonBody(event: HttpEvent): unknown {
   const text = rawBody(event).toString('utf8');

@@ -3,6 +3,7 @@ import { branchOf } from '../domain/clinic';
 import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
 import type { ConsentRecord, StaffIdentity } from '../domain/model';
 import { loadTemplate } from '../domain/template-store';
+import { localDaySpan, usableZone } from '../domain/time';
 import type { ConsentQuery } from './ports';
 import { appendLookupEvent } from './repeat-events';
 import { type ClinicDeps, loadOwnConsent, staffActor } from './staff-access';
@@ -29,9 +30,44 @@ export function listItem(c: ConsentRecord) {
   };
 }
 
-export async function listConsents(deps: ClinicDeps, staff: StaffIdentity, query: ConsentQuery) {
-  const page = await deps.store.listConsents(staff.clinicId, query);
-  return { items: page.items.map(listItem), nextCursor: page.nextCursor ?? null };
+/** The archive list's filter: `from`/`to` are calendar days (YYYY-MM-DD) in the clinic's time zone. */
+export type ConsentListFilter = ConsentQuery;
+
+/**
+ * The clinic's archive, newest first. `from`/`to` are days on the clinic's calendar: each consent is judged
+ * by its own branch's time zone (01:48 in Dubai on 2 December is 2 December, though it is still 1 December
+ * in UTC). The store reads the key range that covers those days in every zone concerned (the branch's, or
+ * all of the clinic's), and the items outside their own branch's day are left out of the page.
+ */
+export async function listConsents(deps: ClinicDeps, staff: StaffIdentity, filter: ConsentListFilter) {
+  if (!filter.from && !filter.to) {
+    const page = await deps.store.listConsents(staff.clinicId, filter);
+    return { items: page.items.map(listItem), nextCursor: page.nextCursor ?? null };
+  }
+  const clinic = await deps.store.getClinic(staff.clinicId);
+  const zoneOf = (branchId: string) =>
+    usableZone(clinic?.branches.length ? branchOf(clinic, branchId).timeZone : undefined);
+  const spanIn = (zone: string) => ({
+    start: filter.from ? localDaySpan(filter.from, zone).start : Number.NEGATIVE_INFINITY,
+    end: filter.to ? localDaySpan(filter.to, zone).end : Number.POSITIVE_INFINITY,
+  });
+  const zones = filter.branchId
+    ? [zoneOf(filter.branchId)]
+    : [...new Set((clinic?.branches ?? []).map((b) => usableZone(b.timeZone)))];
+  const spans = (zones.length ? zones : ['UTC']).map(spanIn);
+  const start = Math.min(...spans.map((s) => s.start));
+  const end = Math.max(...spans.map((s) => s.end));
+  const page = await deps.store.listConsents(staff.clinicId, {
+    ...filter,
+    ...(filter.from ? { from: new Date(start).toISOString() } : {}),
+    ...(filter.to ? { to: new Date(end).toISOString() } : {}),
+  });
+  const items = page.items.filter((c) => {
+    const own = spanIn(zoneOf(c.branchId));
+    const at = Date.parse(c.createdAt);
+    return at >= own.start && at <= own.end;
+  });
+  return { items: items.map(listItem), nextCursor: page.nextCursor ?? null };
 }
 
 export async function consentDetail(deps: ClinicDeps, staff: StaffIdentity, consentId: string) {

@@ -11,7 +11,17 @@ import { lambdaContext } from './lambda-context';
  * Lambda runs → response. No business logic here; only what API Gateway itself does.
  */
 const MAX_BODY = 10 * 1024 * 1024; // API Gateway's own limit
-const TEXT_TYPES = /^(text\/|application\/(json|x-www-form-urlencoded|xml|javascript))/i;
+/**
+ * The content types an HTTP API hands to Lambda as a UTF-8 string (`isBase64Encoded: false`); every other
+ * body, also `application/x-www-form-urlencoded` and one without a content type, arrives base64-encoded,
+ * byte for byte. A text body that is not UTF-8 loses bytes on the way, as it does here.
+ */
+const TEXT_TYPES = /^\s*(text\/|application\/(json|xml|javascript)\b)/i;
+
+/** Whether API Gateway (and this server) hands a body of this content type to Lambda as text. */
+export function isTextContentType(contentType: string): boolean {
+  return TEXT_TYPES.test(contentType);
+}
 
 /**
  * Responses the server makes itself (no route, body too large, redirect, crash) carry the same security
@@ -52,7 +62,7 @@ export function toEvent(
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
   const contentType = headers['content-type'] ?? '';
-  const isText = body.length === 0 || TEXT_TYPES.test(contentType);
+  const isText = body.length === 0 || isTextContentType(contentType);
   const now = new Date();
   return {
     version: '2.0',

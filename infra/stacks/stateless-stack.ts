@@ -45,7 +45,7 @@ import {
   type RuntimeFolder,
 } from '../constructs/consent-function';
 import { OperationsAlarms } from '../constructs/operations-alarms';
-import { sealEnvironment, sharedEnvironment } from '../function-env';
+import { sealCertificateEnvironment, sealEnvironment, sharedEnvironment } from '../function-env';
 import { type RouteDef, routes, STAGE_THROTTLE, throttleOf, workers } from '../routes';
 import { MAILER_STREAM_FILTERS } from '../stream-filter';
 import { SEAL_SIGNING, sealSignerRoleName } from './seal';
@@ -260,6 +260,8 @@ export class StatelessStack extends Stack {
         ...(route.needs?.seal === 'sign' ? { roleName: sealSignerRoleName(settings.appName) } : {}),
       }).useTable(table, route.access.table);
       if (route.needs?.seal === 'sign') this.allowSealing(fn, props);
+      if (route.needs?.seal === 'verify' && props.settings.sealMode !== 'off')
+        fn.addEnvironments(sealCertificateEnvironment(props.settings.sealCertificate));
       acknowledgeSynchronous(fn, 'API Gateway');
       this.functions.set(route.id, fn);
 

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetConfig } from '../../functions/config';
+import { generateLocalSealIdentity, LocalSealSigner, sealPdf } from '../../functions/documents/seal';
+import { clinicLocalDate } from '../../functions/domain/time';
 import mesotherapy from '../../templates/treatments/mesotherapy.json' with { type: 'json' };
 import {
   COORDINATOR,
@@ -282,7 +284,8 @@ describe('clinic to patient to doctor, through the pages', () => {
     await page.getByRole('heading', { name: 'Archive' }).waitFor();
     await page.getByLabel('Patient name').fill('layla');
     await page.getByLabel('Status').selectOption('countersigned');
-    const today = new Date().toISOString().slice(0, 10);
+    // The archive's dates are the clinic's calendar days (the demo branch is in Dubai), not UTC's.
+    const today = clinicLocalDate(new Date(), 'Asia/Dubai');
     await page.getByLabel('From (date)').fill(today);
     await page.getByLabel('To (date)').fill(today);
     await page.getByRole('button', { name: 'Search' }).click();
@@ -307,6 +310,7 @@ describe('clinic to patient to doctor, through the pages', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.locator('#verify-outcome', { hasText: 'Verified.' }).waitFor();
     expect(await page.locator('#verify-outcome').textContent()).toContain('Countersigned');
+    expect(await page.locator('#verify-seal').textContent()).toContain("Sealed by this clinic's certificate");
     await expectNoAxeViolations(page, 'dashboard: verified');
     await screenshot(page, 'clinic-verify-desktop');
 
@@ -317,8 +321,26 @@ describe('clinic to patient to doctor, through the pages', () => {
     await page.getByLabel('Consent PDF').setInputFiles(changedFile);
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.locator('#verify-outcome', { hasText: 'Not verified.' }).waitFor();
+
+    // The same PDF re-sealed by a forger under the clinic's seal name: intact, but not this clinic's seal.
+    const forger = await generateLocalSealIdentity({ commonName: 'meso-consent local seal (not trusted)' });
+    const forged = await sealPdf(bytes, new LocalSealSigner(forger.keyPem, forger.certificatePem), {
+      reason: 'Countersigned by the clinic',
+      location: 'Demo Aesthetics Clinic',
+      contactInfo: 'Check this document at /verify',
+    });
+    const forgedFile = join(tmpdir(), `forged-${Date.now()}.pdf`);
+    writeFileSync(forgedFile, forged);
+    await page.getByLabel('Consent PDF').setInputFiles(forgedFile);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page
+      .locator('#verify-seal', { hasText: 'Sealed, but not by this clinic — do not rely on it.' })
+      .waitFor();
+    expect(await page.locator('#verify-outcome').textContent()).toContain('Not verified.');
+    await expectNoAxeViolations(page, 'dashboard: untrusted seal');
     rmSync(file, { force: true });
     rmSync(changedFile, { force: true });
+    rmSync(forgedFile, { force: true });
     expect(unexpectedProblems(problems)).toEqual([]);
     await context.close();
   });

@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../../functions/domain/audit';
 import { ConflictError, ValidationFailedError } from '../../functions/domain/errors';
-import { sha256Hex, ulidBound } from '../../functions/domain/ids';
+import { sha256Hex, ulidRange } from '../../functions/domain/ids';
 import type { Clinic, ConsentRecord, PdfVersionRef, SignerRole } from '../../functions/domain/model';
 import { consentSearchText, searchTerm } from '../../functions/domain/search';
 import type {
@@ -144,8 +144,9 @@ export class MemoryConsentStore implements ConsentStore {
     clinicId: string,
     query: ConsentQuery,
   ): Promise<{ items: ConsentRecord[]; nextCursor?: string }> {
-    const lo = query.from ? ulidBound(Date.parse(query.from), 'min') : '0';
-    const hi = query.to ? ulidBound(Date.parse(query.to), 'max') : 'Z';
+    const range = ulidRange(query.from, query.to);
+    if (!range) return { items: [] };
+    const { lo, hi } = range;
     const pk = `CLINIC#${clinicId}`;
     const statusPk = query.status ? `${pk}#STATUS#${query.status}` : undefined;
     const start = query.cursor ? decodeCursor(query.cursor, pk, statusPk) : undefined;

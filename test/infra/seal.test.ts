@@ -21,6 +21,8 @@ import {
 /** The PDF seal's key (stateful) and the one function allowed to sign with it (stateless). */
 /** The route that declares the seal in the route table: the countersign route, and only it. */
 const SEALING_ROUTE_ID = 'consent-countersign';
+/** The route that checks seals against this deployment's certificate (`needs.seal: 'verify'`). */
+const VERIFY_ROUTE_ID = 'verify';
 const { stateful, stateless, statefulTemplate, statelessTemplate } = defaultApp();
 const fnProps = (app: SynthesizedApp, routeId: string): Json =>
   app.statelessTemplate.toJSON().Resources[logicalId(app.stateless.functions.get(routeId) as never)]
@@ -78,7 +80,8 @@ describe('who may seal (stateless stack)', () => {
       }
     }
     // Derived from the route table's declared needs: exactly one route declares the seal.
-    expect(routes.filter((r) => r.needs?.seal).map((r) => r.id)).toEqual([SEALING_ROUTE_ID]);
+    expect(routes.filter((r) => r.needs?.seal === 'sign').map((r) => r.id)).toEqual([SEALING_ROUTE_ID]);
+    expect(routes.filter((r) => r.needs?.seal === 'verify').map((r) => r.id)).toEqual([VERIFY_ROUTE_ID]);
   });
 
   it('gives the countersign function SEAL_MODE=kms and the key; no other function gets seal settings', () => {
@@ -92,6 +95,7 @@ describe('who may seal (stateless stack)', () => {
         expect(vars.SEAL_CERT_PEM).toBeUndefined();
         expect(() => sealSettings(loadConfig(resolved(vars)))).toThrow(/SEAL_CERT_PEM/);
       } else {
+        // /verify included: no certificate in the default context, so nothing for it to trust yet.
         expect(
           Object.keys(vars).filter((k) => k.startsWith('SEAL_')),
           route.id,
@@ -121,6 +125,24 @@ describe('who may seal (stateless stack)', () => {
     const app = synthesize({ sealMode: 'off' });
     expect(fnProps(app, SEALING_ROUTE_ID).Environment.Variables.SEAL_MODE).toBe('off');
     expect(signStatements(app)).toEqual([]);
+    const verifyVars = fnProps(app, VERIFY_ROUTE_ID).Environment.Variables;
+    expect(Object.keys(verifyVars).filter((k) => k.startsWith('SEAL_'))).toEqual([]);
+  });
+
+  it('gives /verify the seal certificate (and only it): seal.trusted compares with it, it never signs', () => {
+    const app = synthesize({ sealCertificate: certificatePem });
+    const vars = fnProps(app, VERIFY_ROUTE_ID).Environment.Variables;
+    expect(Object.keys(vars).filter((k) => k.startsWith('SEAL_'))).toEqual(['SEAL_CERT_PEM']);
+    expect(vars.SEAL_CERT_PEM).toBe(fnProps(app, SEALING_ROUTE_ID).Environment.Variables.SEAL_CERT_PEM);
+    // Its configuration loads without a seal mode (only the countersign function needs one).
+    expect(loadConfig(resolved(vars)).SEAL_CERT_PEM).toBe(vars.SEAL_CERT_PEM);
+    // No permission on the seal key: neither kms:Sign nor anything else.
+    const sealKeyRef = `ExportsOutputFnGetAtt${logicalId(app.stateful.sealKey)}Arn`;
+    const verifyRole = roleOf(app, VERIFY_ROUTE_ID);
+    for (const policy of identityPolicies(app.statelessTemplate)) {
+      if (!policy.roles.includes(verifyRole)) continue;
+      for (const s of policy.statements) expect(JSON.stringify(s.Resource ?? '')).not.toContain(sealKeyRef);
+    }
   });
 });
 

@@ -4,6 +4,7 @@ import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import * as mupdf from 'mupdf';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ATTR, keys } from '../../functions/adapters/table-keys';
+import { generateLocalSealIdentity, LocalSealSigner, sealPdf } from '../../functions/documents/seal';
 import { hashLinkToken } from '../../functions/domain/tokens';
 import { routes } from '../../infra/routes';
 import { cleanAnswers } from '../fixtures/answers';
@@ -467,13 +468,13 @@ describe('/verify and the seal', () => {
     expect(sha256(finalPdf)).toBe(pdfSha256); // the stored and hashed bytes are the sealed ones
   });
 
-  const verify = (pdf: Uint8Array) =>
+  const verify = (pdf: Uint8Array, contentType: string | undefined = 'application/pdf') =>
     call<{
       valid: boolean;
       consentId?: string;
       status?: string;
-      seal: { present: boolean; intact: boolean; signer?: string; signedAt?: string };
-    }>('POST', '/verify', { body: pdf, headers: { 'content-type': 'application/pdf' } });
+      seal: { present: boolean; intact: boolean; trusted: boolean; signer?: string; signedAt?: string };
+    }>('POST', '/verify', { body: pdf, headers: contentType ? { 'content-type': contentType } : {} });
 
   it('the final version is issued and sealed intact; the patient-signed version is issued and unsealed', async () => {
     const f = await verify(finalPdf);
@@ -482,11 +483,15 @@ describe('/verify and the seal', () => {
       valid: true,
       consentId,
       status: 'countersigned',
-      seal: { present: true, intact: true, signer: 'meso-consent local seal (not trusted)' },
+      seal: { present: true, intact: true, trusted: true, signer: 'meso-consent local seal (not trusted)' },
     });
     expect(Date.parse(f.body.seal.signedAt ?? '')).not.toBeNaN();
     const p = await verify(patientPdf);
-    expect(p.body).toMatchObject({ valid: true, consentId, seal: { present: false, intact: false } });
+    expect(p.body).toMatchObject({
+      valid: true,
+      consentId,
+      seal: { present: false, intact: false, trusted: false },
+    });
     for (const reply of [f, p]) {
       const json = JSON.stringify(reply.body);
       expect(json).not.toContain('Verify Patient');
@@ -506,6 +511,48 @@ describe('/verify and the seal', () => {
       expect(r.body, `byte ${at}`).toMatchObject({ valid: false, seal: { present: true, intact: false } });
       expect(r.body.consentId).toBeUndefined();
     }
+  });
+
+  it('the genuine PDF is recognised whatever binary content type it comes with (curl --data-binary sends form-urlencoded)', async () => {
+    for (const type of ['application/x-www-form-urlencoded', 'application/octet-stream', undefined]) {
+      const r = await verify(finalPdf, type);
+      expect(r.status, String(type)).toBe(200);
+      expect(r.body, String(type)).toMatchObject({
+        valid: true,
+        consentId,
+        seal: { intact: true, trusted: true },
+      });
+    }
+  });
+
+  it('sent as text (its bytes decoded on the way): 415 unsupported_media_type naming the right content type, never "not valid"', async () => {
+    for (const type of ['text/plain', 'text/plain; charset=utf-8', 'application/json']) {
+      const r = await verify(finalPdf, type);
+      expect(r.status, type).toBe(415);
+      expect(r.body, type).toEqual({
+        error: 'unsupported_media_type',
+        message: expect.stringContaining('Content-Type: application/pdf'),
+      });
+    }
+    // Not a PDF at all stays a 400, whatever the type.
+    const notPdf = await verify(Buffer.from('hello, not a pdf'), 'text/plain');
+    expect(notPdf.status).toBe(400);
+    expect(notPdf.body).toMatchObject({ error: 'validation_failed' });
+  });
+
+  it("re-sealed with a forger's own certificate under the same name: the seal is intact but not trusted", async () => {
+    const forger = await generateLocalSealIdentity({ commonName: 'meso-consent local seal (not trusted)' });
+    const forged = await sealPdf(finalPdf, new LocalSealSigner(forger.keyPem, forger.certificatePem), {
+      reason: `Consent ${consentId}: countersigned by the clinic`,
+      location: 'Demo Aesthetics Clinic',
+      contactInfo: 'Check this document at /verify',
+    });
+    const r = await verify(forged);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      valid: false,
+      seal: { present: true, intact: true, trusted: false, signer: 'meso-consent local seal (not trusted)' },
+    });
   });
 });
 

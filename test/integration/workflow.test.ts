@@ -2,6 +2,7 @@ import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { ATTR, keys } from '../../functions/adapters/table-keys';
 import { hashLinkToken } from '../../functions/domain/tokens';
+import { signaturePng as signatureFixture } from '../fixtures/consent-document';
 import {
   answer,
   bytes,
@@ -270,7 +271,7 @@ describe('bad input changes nothing', () => {
     expect(view.body.invite.status).toBe('invited');
   });
 
-  it('signing before answering → 409; an oversized signature → 413; a fake PNG → 400', async () => {
+  it('signing before answering → 409; an oversized signature → 413; a fake or damaged PNG → 400', async () => {
     const inv = await invite(coordinator);
     expect((await sign(inv.linkToken, [])).status).toBe(409);
     const a = await answer(inv.linkToken);
@@ -283,6 +284,12 @@ describe('bad input changes nothing', () => {
       pngBase64: Buffer.from('GIF89a not a png at all, really').toString('base64'),
     });
     expect(fake.status).toBe(400);
+    // A real canvas PNG whose last chunk (IEND) has one CRC bit flipped: damaged, so refused.
+    const png = Buffer.from(signatureFixture(1), 'base64');
+    png[png.length - 1] = (png[png.length - 1] ?? 0) ^ 0x01;
+    const badCrc = await sign(inv.linkToken, ids, { kind: 'drawn', pngBase64: png.toString('base64') });
+    expect(badCrc.status).toBe(400);
+    expect(badCrc.body).toMatchObject({ error: 'validation_failed' });
     const noAgreement = await call('POST', `/intake/${inv.linkToken}/signature`, {
       json: {
         signature: typedSignature(),

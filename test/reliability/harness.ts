@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ATTR, PREFIX, keys as tableKeys } from '../../functions/adapters/table-keys';
+import { ERRORS } from '../../functions/contract/errors';
 import type { AnswersInput } from '../../functions/domain/answers-schema';
 import { hashLinkToken } from '../../functions/domain/tokens';
 import { LIMITS } from '../../functions/workflow/rate-limit';
@@ -56,19 +57,10 @@ export const REVIEW_ANSWERS: AnswersInput = {
 // ---------------------------------------------------------------------------------------------------
 // The API.md contract for every reply
 
-const CODE_OF_STATUS: Record<number, string> = {
-  400: 'validation_failed',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  409: 'conflict',
-  410: 'link_expired',
-  413: 'payload_too_large',
-  422: 'review_incomplete',
-  429: 'throttled',
-  500: 'internal_error',
-  503: 'service_unavailable',
-};
+/** The code of each status, from the contract itself (functions/contract/errors.ts): one list, not two. */
+const CODE_OF_STATUS: Record<number, string> = Object.fromEntries(
+  Object.entries(ERRORS).map(([status, e]) => [Number(status), e.code]),
+);
 
 /** Markers of a leaked stack trace or source location. */
 const TRACE = /\n\s+at |^\s+at .+\(|\.ts:\d|\.m?js:\d|node_modules|file:\/\//m;

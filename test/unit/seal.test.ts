@@ -217,6 +217,11 @@ describe('verifySeal', () => {
       signer: 'Demo Aesthetics Clinic consent seal',
       signedAt: '2026-11-21T10:00:00.000Z',
       subFilter: 'ETSI.CAdES.detached',
+      signerKeySha256: createHash('sha256')
+        .update(
+          new X509Certificate(identity.certificatePem).publicKey.export({ type: 'spki', format: 'der' }),
+        )
+        .digest('hex'),
     });
   });
 

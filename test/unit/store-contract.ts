@@ -514,6 +514,19 @@ export function storeContract(fresh: () => Promise<ConsentStore>): void {
       ).toEqual(ids(inWindow.filter((r) => r.status === 'awaiting_countersign')));
     });
 
+    it('a window before 1970 or ending before it starts holds nothing; a start before 1970 is no bound', async () => {
+      const store = await fresh();
+      const { c, newestFirst } = await archive(store);
+      const before1970 = '1969-12-31T23:59:59.999Z';
+      expect((await store.listConsents(c, { limit: 50, to: before1970 })).items).toEqual([]);
+      expect(ids((await store.listConsents(c, { limit: 50, from: before1970 })).items)).toEqual(
+        ids(newestFirst),
+      );
+      const later = '2026-11-21T09:00:00.000Z';
+      const earlier = '2026-11-21T08:00:00.000Z';
+      expect((await store.listConsents(c, { limit: 50, from: later, to: earlier })).items).toEqual([]);
+    });
+
     it('searches name and e-mail case-insensitively (NFKC), and filters by branch, across pages', async () => {
       const store = await fresh();
       const { c, newestFirst } = await archive(store);

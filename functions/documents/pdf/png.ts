@@ -1,4 +1,4 @@
-import { inflateSync } from 'node:zlib';
+import { crc32, inflateSync } from 'node:zlib';
 
 /**
  * The one PNG reader: for what a browser canvas exports (8-bit grey or RGB, with or without alpha, not
@@ -33,8 +33,8 @@ export interface CanvasPng {
 
 /**
  * Parses the chunks of a canvas PNG and inflates its image data: IHDR first (and only once), 8-bit
- * grey/RGB with or without alpha, not interlaced, no chunk cut short, the image data inflating to every
- * row (and not much more). Undefined for anything else.
+ * grey/RGB with or without alpha, not interlaced, no chunk cut short, every chunk's CRC-32 (over its type
+ * and data) right, the image data inflating to every row (and not much more). Undefined for anything else.
  */
 export function readCanvasPng(bytes: Uint8Array): CanvasPng | undefined {
   const dims = pngDimensions(bytes);
@@ -47,6 +47,8 @@ export function readCanvasPng(bytes: Uint8Array): CanvasPng | undefined {
     const length = view.getUint32(at);
     if (at + 12 + length > bytes.length) return undefined;
     const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    // A wrong CRC is a damaged file: refuse it rather than read bytes no encoder wrote.
+    if (crc32(bytes.subarray(at + 4, at + 8 + length)) !== view.getUint32(at + 8 + length)) return undefined;
     if (type === 'IHDR') {
       if (at !== 8 || length !== 13) return undefined;
       const [depth, colorType, , , interlace] = bytes.subarray(at + 16, at + 21);

@@ -7,8 +7,14 @@ import { type Asn1, asn1, children, OID, oidOf, primitiveBytes } from './der';
 export interface SealCheck {
   present: boolean;
   intact: boolean;
-  /** The signing certificate's subject common name. */
+  /** The signing certificate's subject common name (anyone can put any name in a certificate). */
   signer?: string;
+  /**
+   * SHA-256 (hex) of the signing certificate's public key (SubjectPublicKeyInfo, DER): what /verify compares
+   * with this deployment's. The key, not the certificate, so a renewed certificate of the same key still
+   * counts, and no certificate of another key ever does, whatever its name.
+   */
+  signerKeySha256?: string;
   /** When it was sealed (the signature dictionary's /M), ISO 8601. */
   signedAt?: string;
   subFilter?: string;
@@ -54,8 +60,8 @@ function dictionaryString(dict: string, key: string): string | undefined {
  * Checks the last signature of a PDF: its /ByteRange must cover the whole file except exactly the /Contents
  * hex string; the CMS in /Contents must hold a message digest equal to the digest of those bytes and a
  * signature over its signed attributes that the embedded certificate's key verifies. Whether the
- * certificate is trusted is a separate question (the exact-hash check of /verify answers it for this
- * archive); this says whether the sealed bytes are unchanged.
+ * certificate is this deployment's is a separate question (/verify compares `signerKeySha256` with the key of
+ * the configured seal certificate: `seal.trusted`); this says whether the sealed bytes are unchanged.
  */
 export function verifySeal(pdf: Uint8Array): SealCheck {
   const bytes = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
@@ -93,7 +99,11 @@ export function verifySeal(pdf: Uint8Array): SealCheck {
       sameIssuerAndSerial(x, cms.signerIssuer, cms.signerSerial),
     );
     if (!cert) return fail('the signing certificate is not embedded');
-    const result = { ...base, signer: cert.commonName };
+    const key = new X509Certificate(cert.der).publicKey;
+    const signerKeySha256 = createHash('sha256')
+      .update(key.export({ type: 'spki', format: 'der' }))
+      .digest('hex');
+    const result = { ...base, signer: cert.commonName, signerKeySha256 };
 
     const hash = DIGESTS[cms.digestAlgorithm] ?? fail(`unsupported digest ${cms.digestAlgorithm}`);
     const digest = createHash(hash).update(signed).digest();
@@ -109,7 +119,6 @@ export function verifySeal(pdf: Uint8Array): SealCheck {
     if (!expected.includes(cms.signatureAlgorithm)) {
       return { ...result, problem: 'the signature algorithm does not fit the certificate' };
     }
-    const key = new X509Certificate(cert.der).publicKey;
     const ok = verify(hash, cms.signedAttributesDer, key, cms.signature);
     if (!ok) return { ...result, problem: 'the signature does not verify with the embedded certificate' };
     return { ...result, intact: true };

@@ -149,10 +149,20 @@ export interface InviteCreated {
 }
 
 /** POST /verify. */
+/** The seal part of a /verify answer: `trusted` only when intact and made with this clinic's certificate. */
+export interface VerifySeal {
+  present: boolean;
+  intact: boolean;
+  trusted: boolean;
+  signer?: string;
+  signedAt?: string;
+}
+
 export type VerifyResult =
-  | { valid: false }
+  | { valid: false; seal: VerifySeal }
   | {
       valid: true;
+      seal: VerifySeal;
       consentId: string;
       version: number;
       kind: string;

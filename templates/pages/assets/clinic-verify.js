@@ -4,7 +4,7 @@ import { kv, STATUS_LABELS, when } from './clinic-format.js';
 import { bannerNode, field, setFieldError, show } from './clinic-frame.js';
 import { h, replace } from './dom.js';
 
-/** @import { VerifyResult } from './api-types.js' */
+/** @import { VerifyResult, VerifySeal } from './api-types.js' */
 
 /** #/verify: check a PDF against the archive (works without signing in; the final e-mail links here). */
 
@@ -50,6 +50,39 @@ export function viewVerify() {
   );
 }
 
+/**
+ * The seal in people's words. An intact seal made with someone else's certificate (a forger can give theirs
+ * the clinic's name) is the one to warn about: it looks sealed, but proves nothing about this clinic.
+ * @param {VerifySeal | undefined} seal
+ */
+function sealNote(seal) {
+  if (!seal?.present) return null;
+  if (seal.trusted) {
+    return h(
+      'p',
+      { class: 'seal-note', id: 'verify-seal' },
+      "Sealed by this clinic's certificate, unchanged since.",
+    );
+  }
+  if (seal.intact) {
+    return h(
+      'p',
+      { class: 'seal-note seal-untrusted', id: 'verify-seal' },
+      h('strong', {}, 'Sealed, but not by this clinic — do not rely on it. '),
+      'The seal ',
+      // The name is the forger's to choose: shown isolated, as text, and not believed.
+      seal.signer ? h('span', {}, '(', h('bdi', {}, seal.signer), ') ') : null,
+      "was made with a certificate that is not this clinic's, whatever name it shows.",
+    );
+  }
+  return h(
+    'p',
+    { class: 'seal-note seal-untrusted', id: 'verify-seal' },
+    h('strong', {}, 'The seal is broken. '),
+    'The file was changed after it was sealed.',
+  );
+}
+
 /** @param {VerifyResult} res */
 function verifyResult(res) {
   if (!res.valid) {
@@ -58,6 +91,7 @@ function verifyResult(res) {
       { class: 'banner banner-error', id: 'verify-outcome' },
       h('strong', {}, 'Not verified. '),
       'This file is not a PDF the clinic issued, or it has been changed since.',
+      sealNote(res.seal),
     );
   }
   return h(
@@ -79,5 +113,7 @@ function verifyResult(res) {
       ),
       kv('Countersigned', when(res.countersignedAt)),
     ),
+    // The exact-hash match is the authority here; the seal note only adds that it is this clinic's seal.
+    res.seal?.trusted ? sealNote(res.seal) : null,
   );
 }

@@ -28,7 +28,7 @@ describe('verifyPdf', () => {
       isLatestVersion: true,
       status: 'awaiting_countersign',
       countersignedAt: null,
-      seal: { present: false, intact: false },
+      seal: { present: false, intact: false, trusted: false },
     });
     await countersignConsent(
       { ...w.deps, renderPdf: w.renderer.renderPdf },
@@ -64,7 +64,7 @@ describe('verifyPdf', () => {
     expect(res).toEqual({
       valid: false,
       sha256: sha256Hex(bytes),
-      seal: { present: true, intact: false, signer: 'Demo Seal' },
+      seal: { present: true, intact: false, trusted: false, signer: 'Demo Seal' },
     });
     expect((await w.store.listEvents('demo', s.consentId)).filter((e) => e.type === 'verified')).toEqual([]);
   });
