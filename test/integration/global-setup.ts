@@ -15,6 +15,8 @@ export default async function setup(project: TestProject) {
   project.provide('sesUrl', stack.sesUrl);
   project.provide('dynamoEndpoint', stack.dynamoEndpoint);
   project.provide('tableName', stack.tableName);
+  // The local sign-in key, so security tests can mint tokens /local/login never issues.
+  project.provide('localJwtPrivateJwk', process.env.LOCAL_JWT_PRIVATE_JWK ?? '');
   return async () => {
     await stack?.stop();
   };
@@ -26,5 +28,6 @@ declare module 'vitest' {
     sesUrl: string;
     dynamoEndpoint: string;
     tableName: string;
+    localJwtPrivateJwk: string;
   }
 }
