@@ -11,7 +11,7 @@ import type { ConsentRecord, PdfVersionRef, SignerRole } from '../domain/model';
 import { consentSearchText, searchTerm } from '../domain/search';
 import type { ConsentQuery, ConsentRecords, ConsentWrite, IntakeLink, StoredPdf } from '../workflow/ports';
 import { mailItem } from './dynamo-outbox';
-import { type DynamoTable, eventItem, strip, translate, WRITE_ONCE } from './dynamo-table';
+import { type DynamoTable, eventItem, linkItem, strip, translate, WRITE_ONCE } from './dynamo-table';
 import { ATTR, INDEX, keys, PREFIX } from './table-keys';
 
 /** The consent record as its item (keys, status index, search text). */
@@ -33,10 +33,6 @@ export function consentItem(c: ConsentRecord) {
  * (docs/design.md, "Size bounds").
  */
 export const PDF_PART_BYTES = 300 * 1024;
-
-function linkItem(link: IntakeLink) {
-  return { [ATTR.pk]: keys.linkPk(link.tokenHash), [ATTR.sk]: keys.linkSk, entity: 'link', ...link };
-}
 
 /**
  * Consent records with their audit events, PDF versions and intake links. A state change is one

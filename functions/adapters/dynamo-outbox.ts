@@ -1,7 +1,7 @@
 import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/audit';
 import type { IntakeLink, MailKind, Outbox, OutboxMail } from '../workflow/ports';
-import { type DynamoTable, eventItem, strip, translate, WRITE_ONCE } from './dynamo-table';
+import { type DynamoTable, eventItem, linkItem, strip, translate, WRITE_ONCE } from './dynamo-table';
 import { ATTR, INDEX, keys } from './table-keys';
 
 /** An outbox item; while pending it is also in the sparse pendingMail index, due time first. */
@@ -127,12 +127,7 @@ export class DynamoOutbox implements Outbox {
             {
               Put: {
                 TableName: T,
-                Item: {
-                  [ATTR.pk]: keys.linkPk(link.tokenHash),
-                  [ATTR.sk]: keys.linkSk,
-                  entity: 'link',
-                  ...link,
-                },
+                Item: linkItem(link),
                 ConditionExpression: WRITE_ONCE,
               },
             },

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/audit';
 import { ConflictError, UnavailableError } from '../domain/errors';
+import type { IntakeLink } from '../workflow/ports';
 import { isUnavailable } from './aws-errors';
 import { ATTR, keys, STORE_ATTRS } from './table-keys';
 
@@ -126,4 +127,9 @@ export function translate(err: unknown): never {
   }
   if (isUnavailable(err)) throw new UnavailableError();
   throw err;
+}
+
+/** A link-token lookup item: the only way from a token (as its hash) to a consent. */
+export function linkItem(link: IntakeLink) {
+  return { [ATTR.pk]: keys.linkPk(link.tokenHash), [ATTR.sk]: keys.linkSk, entity: 'link', ...link };
 }

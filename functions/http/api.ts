@@ -130,6 +130,15 @@ export function parseWith<S extends z.ZodType>(
   return parsed.data;
 }
 
+/**
+ * Reads the body as JSON now (400 if it is not JSON) and returns the schema check for later: patient
+ * routes check the link and its state between the two (the order of checks in docs/design.md).
+ */
+export function readJson(event: HttpEvent) {
+  const body = jsonBody(event);
+  return <S extends z.ZodType>(schema: S, message?: string): z.infer<S> => parseWith(schema, body, message);
+}
+
 /** The body as JSON, parsed with the route's request schema: 400 in the API.md shape otherwise. */
 export function jsonRequest<S extends z.ZodType>(event: HttpEvent, schema: S, message?: string): z.infer<S> {
   return parseWith(schema, jsonBody(event), message);

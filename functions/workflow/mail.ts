@@ -126,6 +126,14 @@ async function composeMail(deps: MailDeps, mail: OutboxMail, consent: ConsentRec
   const dashboardUrl = `${deps.appUrl.replace(/\/$/, '')}/clinic#/consents/${consent.consentId}`;
   let rendered: RenderedEmail;
   let attachments: OutgoingEmail['attachments'];
+  const about = {
+    locale: mail.locale,
+    patientName: consent.patient.fullName,
+    clinicName: clinic.name,
+    branchName: branch.name,
+    branchPhone: branch.phone,
+    treatment,
+  };
   switch (mail.kind) {
     case 'invite': {
       // The token exists only in this e-mail: a fresh link for this channel, stored as its hash. An
@@ -145,12 +153,7 @@ async function composeMail(deps: MailDeps, mail: OutboxMail, consent: ConsentRec
         mail.linkTokenHash,
       );
       rendered = inviteEmail({
-        locale: mail.locale,
-        patientName: consent.patient.fullName,
-        clinicName: clinic.name,
-        branchName: branch.name,
-        branchPhone: branch.phone,
-        treatment,
+        ...about,
         link: intakeUrl(deps.appUrl, token),
         expiresOn: consent.linkExpiresAt.slice(0, 10),
       });
@@ -159,24 +162,13 @@ async function composeMail(deps: MailDeps, mail: OutboxMail, consent: ConsentRec
     case 'signed_notice':
     case 'ineligible_notice':
       rendered = clinicNoticeEmail({
-        locale: mail.locale,
+        ...about,
         kind: mail.kind === 'signed_notice' ? 'signed' : 'ineligible',
-        patientName: consent.patient.fullName,
-        clinicName: clinic.name,
-        branchName: branch.name,
-        treatment,
         dashboardUrl,
       });
       break;
     case 'declined_patient':
-      rendered = declinedEmail({
-        locale: mail.locale,
-        patientName: consent.patient.fullName,
-        clinicName: clinic.name,
-        branchName: branch.name,
-        branchPhone: branch.phone,
-        treatment,
-      });
+      rendered = declinedEmail(about);
       break;
     case 'final_patient':
     case 'final_archive': {
@@ -186,12 +178,8 @@ async function composeMail(deps: MailDeps, mail: OutboxMail, consent: ConsentRec
         : undefined;
       if (!latest || !pdf) throw Object.assign(new Error('pdf missing'), { name: 'PdfMissing' });
       rendered = finalEmail({
-        locale: mail.locale,
+        ...about,
         audience: mail.kind === 'final_patient' ? 'patient' : 'archive',
-        patientName: consent.patient.fullName,
-        clinicName: clinic.name,
-        branchName: branch.name,
-        treatment,
         doctorName: consent.countersignature?.doctorName ?? '',
         consentId: consent.consentId,
         sha256: latest.sha256,

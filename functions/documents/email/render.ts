@@ -71,13 +71,25 @@ function render(
   return { subject: t(locale, subjectKey, plain), html, text };
 }
 
-export interface InviteEmailProps {
+/** Who a message to the patient is about and from: the facts every patient message names. */
+export interface PatientMailProps {
   locale: Locale;
   patientName: string;
   clinicName: string;
   branchName: string;
   branchPhone: string;
   treatment: string;
+}
+
+const patientVars = (p: PatientMailProps): Record<string, string> => ({
+  name: p.patientName,
+  clinic: p.clinicName,
+  branch: p.branchName,
+  phone: p.branchPhone,
+  treatment: p.treatment,
+});
+
+export interface InviteEmailProps extends PatientMailProps {
   link: string;
   expiresOn: string;
 }
@@ -93,14 +105,7 @@ export function inviteEmail(p: InviteEmailProps): RenderedEmail {
       { kind: 'small', key: 'invite.expires' },
       { kind: 'small', key: 'invite.help' },
     ],
-    {
-      name: p.patientName,
-      clinic: p.clinicName,
-      branch: p.branchName,
-      phone: p.branchPhone,
-      treatment: p.treatment,
-      date: p.expiresOn,
-    },
+    { ...patientVars(p), date: p.expiresOn },
   );
 }
 
@@ -167,14 +172,7 @@ export function finalEmail(p: FinalEmailProps): RenderedEmail {
   );
 }
 
-export interface DeclinedEmailProps {
-  locale: Locale;
-  patientName: string;
-  clinicName: string;
-  branchName: string;
-  branchPhone: string;
-  treatment: string;
-}
+export type DeclinedEmailProps = PatientMailProps;
 
 /** To the patient, in their language: the doctor did not countersign, and how to reach the clinic. */
 export function declinedEmail(p: DeclinedEmailProps): RenderedEmail {
@@ -186,13 +184,7 @@ export function declinedEmail(p: DeclinedEmailProps): RenderedEmail {
       { kind: 'p', key: 'declined.body' },
       { kind: 'p', key: 'declined.contact' },
     ],
-    {
-      name: p.patientName,
-      clinic: p.clinicName,
-      branch: p.branchName,
-      phone: p.branchPhone,
-      treatment: p.treatment,
-    },
+    patientVars(p),
   );
 }
 
@@ -208,15 +200,7 @@ export const sampleInviteProps: InviteEmailProps = {
   expiresOn: '2026-11-28',
 };
 
-export interface WhatsAppInviteProps {
-  locale: Locale;
-  patientName: string;
-  clinicName: string;
-  branchPhone: string;
-  treatment: string;
-  link: string;
-  expiresOn: string;
-}
+export type WhatsAppInviteProps = Omit<InviteEmailProps, 'branchName'> & { branchName?: string };
 
 /**
  * The text a coordinator sends by WhatsApp: in the patient's language, naming the clinic and the
@@ -224,13 +208,7 @@ export interface WhatsAppInviteProps {
  * sentence's direction, as in the e-mails.
  */
 export function whatsappInviteText(p: WhatsAppInviteProps): string {
-  const vars: Record<string, string> = {
-    name: p.patientName,
-    clinic: p.clinicName,
-    phone: p.branchPhone,
-    treatment: p.treatment,
-    date: p.expiresOn,
-  };
+  const vars = { ...patientVars({ ...p, branchName: p.branchName ?? '' }), date: p.expiresOn };
   const plain = Object.fromEntries(
     Object.entries(vars).map(([k, v]) => [k, mayRunAgainst(v, p.locale) ? isolate(v) : v]),
   );

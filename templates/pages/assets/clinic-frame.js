@@ -1,7 +1,7 @@
 import { signOut } from './clinic-auth-pkce.js';
 import { hasRole, session } from './clinic-session.js';
 import { announcer, app, flash, setFlash, topbar } from './clinic-state.js';
-import { focusTarget, h, replace } from './dom.js';
+import { fillTopbar, focusTarget, h, replace } from './dom.js';
 
 /** @import { Child } from './dom.js' */
 
@@ -48,45 +48,37 @@ export function renderTopbar(current) {
     links.push(['#/archive', 'Archive']);
   }
   links.push(['#/verify', 'Verify a PDF']);
-  replace(
+  fillTopbar(
     topbar,
+    'Clinic dashboard',
+    session ? `Clinic: ${session.clinicId}` : null,
     h(
-      'div',
-      { class: 'topbar-inner' },
+      'nav',
+      { 'aria-label': 'Dashboard' },
       h(
-        'p',
-        { class: 'brand' },
-        'Clinic dashboard',
-        session ? h('span', { class: 'brand-branch' }, `Clinic: ${session.clinicId}`) : null,
-      ),
-      h(
-        'nav',
-        { 'aria-label': 'Dashboard' },
-        h(
-          'ul',
-          { class: 'nav' },
-          links.map(([href, label]) =>
-            h('li', {}, h('a', { href, 'aria-current': current === href.slice(1) ? 'page' : null }, label)),
-          ),
+        'ul',
+        { class: 'nav' },
+        links.map(([href, label]) =>
+          h('li', {}, h('a', { href, 'aria-current': current === href.slice(1) ? 'page' : null }, label)),
         ),
       ),
-      session
-        ? h(
-            'div',
-            { class: 'who' },
-            h('span', {}, `${session.name} · ${session.roles.join(', ')}`),
-            h(
-              'button',
-              {
-                type: 'button',
-                class: 'button button-secondary button-small',
-                onclick: () => void signOut(),
-              },
-              'Sign out',
-            ),
-          )
-        : null,
     ),
+    session
+      ? h(
+          'div',
+          { class: 'who' },
+          h('span', {}, `${session.name} · ${session.roles.join(', ')}`),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'button button-secondary button-small',
+              onclick: () => void signOut(),
+            },
+            'Sign out',
+          ),
+        )
+      : null,
   );
 }
 

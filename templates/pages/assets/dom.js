@@ -108,3 +108,23 @@ export function focusTarget(el) {
   if (!el.hasAttribute('tabindex')) el.setAttribute('tabindex', '-1');
   el.focus({ preventScroll: false });
 }
+
+/**
+ * Fills a page's top bar: the brand line (a name and, smaller, what it is about) and what follows it
+ * (navigation, the language switch, the signed-in person).
+ * @param {Element} topbar
+ * @param {Child} name
+ * @param {Child} sub
+ * @param {...Child} rest
+ */
+export function fillTopbar(topbar, name, sub, ...rest) {
+  replace(
+    topbar,
+    h(
+      'div',
+      { class: 'topbar-inner' },
+      h('p', { class: 'brand' }, name, sub ? h('span', { class: 'brand-branch' }, sub) : null),
+      ...rest,
+    ),
+  );
+}

@@ -103,14 +103,7 @@ export function renderQuestion(q) {
         }),
         h('span', {}, t(value ? 'answer.yes' : 'answer.no')),
       );
-    return h(
-      'fieldset',
-      { class: cls, id, 'aria-describedby': describedBy(id, Boolean(q.help)) },
-      h('legend', { class: 'label' }, L(q.label)),
-      helpNode(q),
-      errorNode(id),
-      h('div', { class: 'choices choices-inline' }, radio(true), radio(false)),
-    );
+    return choiceGroup(q, cls, id, h('div', { class: 'choices choices-inline' }, radio(true), radio(false)));
   }
   if (q.type === 'text') {
     // A detail with an error stays visible, so the message beside it can be seen.
@@ -143,12 +136,10 @@ export function renderQuestion(q) {
   }
   // multi
   const chosen = Array.isArray(state.answers[q.id]) ? /** @type {string[]} */ (state.answers[q.id]) : [];
-  return h(
-    'fieldset',
-    { class: cls, id, 'aria-describedby': describedBy(id, Boolean(q.help)) },
-    h('legend', { class: 'label' }, L(q.label)),
-    helpNode(q),
-    errorNode(id),
+  return choiceGroup(
+    q,
+    cls,
+    id,
     h(
       'div',
       { class: 'choices choices-grid' },
@@ -170,6 +161,24 @@ export function renderQuestion(q) {
         ),
       ),
     ),
+  );
+}
+
+/**
+ * A question answered by choosing (yes/no, or several options): a fieldset whose legend is the question.
+ * @param {Question} q
+ * @param {string} cls
+ * @param {string} id
+ * @param {Node} choices
+ */
+function choiceGroup(q, cls, id, choices) {
+  return h(
+    'fieldset',
+    { class: cls, id, 'aria-describedby': describedBy(id, Boolean(q.help)) },
+    h('legend', { class: 'label' }, L(q.label)),
+    helpNode(q),
+    errorNode(id),
+    choices,
   );
 }
 

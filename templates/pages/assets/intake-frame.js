@@ -1,4 +1,4 @@
-import { h, replace } from './dom.js';
+import { fillTopbar, h } from './dom.js';
 import { save } from './intake-progress.js';
 import { ALL_STEPS, fieldId, L, questions, render, state, t, topbar, UI, view } from './intake-state.js';
 import { serverIssueMessage } from './intake-validation.js';
@@ -50,32 +50,24 @@ export function progress(step) {
 export function renderTopbar() {
   const other = state.locale === 'en' ? 'ar' : 'en';
   const branch = view?.invite?.clinic?.branch;
-  replace(
+  fillTopbar(
     topbar,
-    h(
-      'div',
-      { class: 'topbar-inner' },
-      h(
-        'p',
-        { class: 'brand' },
-        view ? h('bdi', {}, view.invite.clinic.name) : '',
-        branch ? h('span', { class: 'brand-branch' }, h('bdi', {}, branch.name)) : null,
-      ),
-      UI.en['lang.switch']
-        ? h(
-            'button',
-            {
-              type: 'button',
-              class: 'button button-lang',
-              id: 'lang-switch',
-              lang: other,
-              dir: other === 'ar' ? 'rtl' : 'ltr',
-              onclick: () => switchLocale(other),
-            },
-            t('lang.switch'),
-          )
-        : null,
-    ),
+    view ? h('bdi', {}, view.invite.clinic.name) : '',
+    branch ? h('bdi', {}, branch.name) : null,
+    UI.en['lang.switch']
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'button button-lang',
+            id: 'lang-switch',
+            lang: other,
+            dir: other === 'ar' ? 'rtl' : 'ltr',
+            onclick: () => switchLocale(other),
+          },
+          t('lang.switch'),
+        )
+      : null,
   );
 }
 
