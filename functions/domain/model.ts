@@ -136,3 +136,30 @@ export interface StaffIdentity {
   groups: Array<'coordinator' | 'doctor'>;
   licence?: string;
 }
+
+/** A record the patient has answered: its answers and screening are there (status answered or later). */
+export type AnsweredConsent = ConsentRecord & {
+  answers: Answers;
+  screening: Screening;
+  applicableRiskIds: string[];
+};
+
+/** A record the patient has signed: awaiting countersignature, countersigned or declined. */
+export type SignedConsent = AnsweredConsent & {
+  status: 'awaiting_countersign' | 'countersigned' | 'declined';
+  patientSignature: RecordedSignature;
+  signedAt: string;
+};
+
+export function isAnswered(c: ConsentRecord): c is AnsweredConsent {
+  return c.status !== 'invited' && c.answers !== undefined && c.screening !== undefined;
+}
+
+export function isSigned(c: ConsentRecord): c is SignedConsent {
+  return (
+    (c.status === 'awaiting_countersign' || c.status === 'countersigned' || c.status === 'declined') &&
+    isAnswered(c) &&
+    c.patientSignature !== undefined &&
+    c.signedAt !== undefined
+  );
+}

@@ -2,7 +2,7 @@ import type { ConsentDocument, PatientIdentification } from '../documents/consen
 import type { AuditEvent } from '../domain/audit';
 import { branchOf } from '../domain/clinic';
 import { sha256Hex } from '../domain/ids';
-import type { Clinic, ConsentRecord, RecordedSignature, SignerRole } from '../domain/model';
+import type { Clinic, ConsentRecord, RecordedSignature, SignedConsent, SignerRole } from '../domain/model';
 import type { TreatmentTemplate } from '../domain/template';
 import { templateSha256 } from '../domain/template-store';
 import { maskEmail, maskPhone } from '../domain/tokens';
@@ -61,7 +61,7 @@ export function identificationOf(consent: ConsentRecord, emailedLink: boolean): 
 
 /** Assembles the renderer's input from the stored record: the single mapping record → document. */
 export function buildConsentDocument(args: {
-  consent: ConsentRecord;
+  consent: SignedConsent;
   clinic: Clinic;
   template: TreatmentTemplate;
   kind: ConsentDocument['kind'];
@@ -75,9 +75,6 @@ export function buildConsentDocument(args: {
   images?: SignaturePngs;
 }): ConsentDocument {
   const { consent, clinic, template, kind } = args;
-  if (!consent.patientSignature || !consent.screening || !consent.answers) {
-    throw new Error('A consent document needs answers, screening and the patient signature');
-  }
   const branch = branchOf(clinic, consent.branchId);
   const first = consent.pdfVersions.find((v) => v.kind === 'patient_signed');
   return {

@@ -3,7 +3,14 @@ import { auditEvent, type RequestMeta } from '../domain/audit';
 import { branchOf } from '../domain/clinic';
 import { ConflictError, LinkExpiredError, NotFoundError, ValidationFailedError } from '../domain/errors';
 import { sha256Hex } from '../domain/ids';
-import type { Clinic, ConsentRecord, SignatureInput } from '../domain/model';
+import {
+  type AnsweredConsent,
+  type Clinic,
+  type ConsentRecord,
+  isAnswered,
+  type SignatureInput,
+  type SignedConsent,
+} from '../domain/model';
 import { clinicLocalDate, screenAnswers } from '../domain/screening';
 import type { Locale, TreatmentTemplate } from '../domain/template';
 import { loadTemplate } from '../domain/template-store';
@@ -82,7 +89,7 @@ export function assertCanAnswer(consent: ConsentRecord): void {
   }
 }
 
-export function assertCanSign(consent: ConsentRecord): void {
+export function assertCanSign(consent: ConsentRecord): asserts consent is AnsweredConsent {
   if (consent.status === 'invited')
     throw new ConflictError('Please answer the medical questions before signing.');
   if (consent.status === 'answered' && consent.outcome === 'ineligible') {
@@ -91,6 +98,7 @@ export function assertCanSign(consent: ConsentRecord): void {
     );
   }
   if (consent.status !== 'answered') throw new ConflictError('This consent has already been signed.');
+  if (!isAnswered(consent)) throw new ConflictError('Please answer the medical questions before signing.');
 }
 
 /** The consent a patient reads for a screening: every applicable risk, care, declarations. */
@@ -213,7 +221,7 @@ export async function signConsent(
   const at = now.toISOString();
   const { signature, image } = recordSignature(input.signature, at, meta, 'patient');
   const locale = input.locale ?? consent.locale;
-  const signed: ConsentRecord = {
+  const signed: SignedConsent = {
     ...consent,
     status: 'awaiting_countersign',
     locale,

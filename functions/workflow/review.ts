@@ -2,7 +2,14 @@ import { auditEvent, type RequestMeta } from '../domain/audit';
 import { branchOf } from '../domain/clinic';
 import { ConflictError, NotFoundError, ReviewIncompleteError, ValidationFailedError } from '../domain/errors';
 import { sha256Hex } from '../domain/ids';
-import type { ConsentRecord, ConsentStatus, SignatureInput, StaffIdentity } from '../domain/model';
+import {
+  type ConsentRecord,
+  type ConsentStatus,
+  isSigned,
+  type SignatureInput,
+  type SignedConsent,
+  type StaffIdentity,
+} from '../domain/model';
 import { loadTemplate } from '../domain/template-store';
 import { buildConsentDocument, loadSignaturePngs } from './consent-document';
 import { outboxMail } from './outbox';
@@ -17,12 +24,12 @@ export interface CountersignRequest {
   findingNotes: Record<string, string>;
 }
 
-function assertAwaitingCountersign(consent: ConsentRecord, action: string): void {
+function assertAwaitingCountersign(consent: ConsentRecord, action: string): asserts consent is SignedConsent {
   if (consent.status === 'countersigned') throw new ConflictError('This consent is already countersigned.');
   if (consent.status === 'declined') throw new ConflictError('This consent was declined.');
   if (consent.outcome === 'ineligible')
     throw new ConflictError(`An ineligible screening cannot be ${action}.`);
-  if (consent.status !== 'awaiting_countersign')
+  if (consent.status !== 'awaiting_countersign' || !isSigned(consent))
     throw new ConflictError(`The patient has not signed yet; it cannot be ${action}.`);
 }
 
@@ -73,9 +80,9 @@ export async function countersignConsent(
     patientSignature = { ...rest, image: { sha256, bytes: images.patient.length } };
     signatureImages.push({ role: 'patient', sha256, png: images.patient });
   }
-  const next: ConsentRecord = {
+  const next: SignedConsent = {
     ...consent,
-    ...(patientSignature ? { patientSignature } : {}),
+    patientSignature,
     status: 'countersigned',
     countersignature: {
       ...signature,
