@@ -149,6 +149,15 @@ const table = [
     metric: 'ConsentInvited',
   },
   {
+    id: 'invites-list',
+    method: 'GET',
+    path: '/clinic/invites',
+    entry: 'functions/handlers/invites-list.ts',
+    auth: 'staff',
+    ...API,
+    access: { table: 'read' },
+  },
+  {
     id: 'branches-list',
     method: 'GET',
     path: '/clinic/branches',

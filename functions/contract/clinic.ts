@@ -215,3 +215,30 @@ export const branchSchema = z
   .meta({ id: 'Branch' });
 
 export const branchListSchema = z.object({ items: z.array(branchSchema) }).meta({ id: 'BranchList' });
+
+export const openInviteSchema = z
+  .object({
+    consentId: z.string(),
+    patientName: z.string(),
+    locale: z.enum(['en', 'ar']),
+    branchId: z.string(),
+    status: z.enum(['invited', 'answered']),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+    lastSentAt: z
+      .string()
+      .nullable()
+      .meta({ description: 'When an invite e-mail last went out (null: never e-mailed)' }),
+    reminders: z.object({ sent: z.number().int().nonnegative(), nextAt: z.string().optional() }),
+  })
+  .meta({ id: 'OpenInvite' });
+
+export const openInviteListSchema = z
+  .object({
+    items: z.array(openInviteSchema),
+    nextCursor: z
+      .string()
+      .nullable()
+      .meta({ description: 'Always null today: every open link fits one page' }),
+  })
+  .meta({ id: 'OpenInviteList' });

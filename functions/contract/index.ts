@@ -43,6 +43,12 @@ export const contract: Record<string, Operation> = {
     request: clinic.inviteRequestSchema,
     responses: { 201: clinic.inviteCreatedSchema, ...errors(400, 401, 403, 413, 500, 503) },
   },
+  'invites-list': {
+    summary:
+      'The links still open: not signed, not revoked, not expired, not closed as ineligible; oldest expiry first',
+    tags: ['clinic'],
+    responses: { 200: clinic.openInviteListSchema, ...errors(401, 403, 500, 503) },
+  },
   'branches-list': {
     summary: "The caller's clinic's branches (for the invite form, filters and names)",
     tags: ['clinic'],

@@ -158,3 +158,52 @@ export async function listBranches(deps: ClinicDeps, staff: StaffIdentity) {
     })),
   };
 }
+
+/** At most this many open links per status are read: links expire within days, so a clinic has few. */
+const OPEN_LINKS_READ = 500;
+
+/**
+ * The links still open — invited or answered, not revoked, not expired, not closed by an ineligible
+ * screening — oldest expiry first, with when an invite e-mail last went out.
+ */
+export async function listOpenInvites(deps: ClinicDeps, staff: StaffIdentity) {
+  const now = deps.clock.now().toISOString();
+  const open: ConsentRecord[] = [];
+  for (const status of ['invited', 'answered'] as const) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.store.listConsents(staff.clinicId, {
+        status,
+        limit: 100,
+        ...(cursor ? { cursor } : {}),
+      });
+      for (const c of page.items) {
+        if (!c.linkRevoked && c.linkExpiresAt > now && c.outcome !== 'ineligible') open.push(c);
+      }
+      cursor = page.nextCursor;
+    } while (cursor && open.length < OPEN_LINKS_READ);
+  }
+  open.sort((a, b) => (a.linkExpiresAt < b.linkExpiresAt ? -1 : a.linkExpiresAt > b.linkExpiresAt ? 1 : 0));
+  const items = await Promise.all(
+    open.map(async (c) => {
+      const mails = await deps.store.listMails(c.clinicId, c.consentId);
+      const sent = mails
+        .filter((m) => m.kind === 'invite' && m.sentAt)
+        .map((m) => m.sentAt as string)
+        .sort();
+      return {
+        consentId: c.consentId,
+        patientName: c.patient.fullName,
+        locale: c.locale,
+        branchId: c.branchId,
+        status: c.status as 'invited' | 'answered',
+        createdAt: c.createdAt,
+        expiresAt: c.linkExpiresAt,
+        lastSentAt: sent.at(-1) ?? null,
+        // Reminder e-mails are not scheduled yet (issue 12): none has been sent.
+        reminders: { sent: 0 },
+      };
+    }),
+  );
+  return { items, nextCursor: null };
+}

@@ -106,3 +106,67 @@ describe('a declined consent', () => {
     expect(page.body.invite.status).toBe('declined');
   });
 });
+
+describe('GET /clinic/invites: the links still open', () => {
+  it('lists open links oldest expiry first, and leaves out signed, revoked and ineligible ones', async () => {
+    const { api } = await import('./client');
+    const clinic = `open-links-${Date.now().toString(36)}`;
+    const staff = await login('coordinator', clinic);
+    const first = await api.invite(staff, { fullName: 'First Patient' });
+    const emailedTo = uniqueEmail();
+    const emailed = await api.invite(
+      staff,
+      { fullName: 'Emailed Patient', email: emailedTo, locale: 'ar' },
+      { sendEmail: true },
+    );
+    const revoked = await api.invite(staff, { fullName: 'Revoked Patient' });
+    await call('POST', `/clinic/consents/${revoked.consentId}/revoke-link`, { token: staff });
+    const ineligible = await api.invite(staff, { fullName: 'Ineligible Patient' });
+    expect((await api.answer(ineligible.linkToken, { pregnant: true })).body.screening.outcome).toBe(
+      'ineligible',
+    );
+    const answered = await api.invite(staff, { fullName: 'Answered Patient' });
+    await api.answer(answered.linkToken);
+    const signed = await api.signed(staff, {}, { fullName: 'Signed Patient' });
+
+    await api.waitForEmails((e) => e.destination.to.includes(emailedTo));
+    type OpenList = {
+      items: Array<{
+        consentId: string;
+        patientName: string;
+        status: string;
+        expiresAt: string;
+        lastSentAt: string | null;
+        reminders: { sent: number };
+      }>;
+      nextCursor: string | null;
+    };
+    // The mailer marks the invite sent right after SES accepts it.
+    let r = await call<OpenList>('GET', '/clinic/invites', { token: staff });
+    for (let i = 0; i < 50 && !r.body.items.find((x) => x.consentId === emailed.consentId)?.lastSentAt; i++) {
+      await new Promise((ok) => setTimeout(ok, 100));
+      r = await call<OpenList>('GET', '/clinic/invites', { token: staff });
+    }
+    expect(r.status).toBe(200);
+    expect(r.body.items.find((i) => i.consentId === emailed.consentId)?.lastSentAt).toMatch(/^20\d\d-/);
+    const ids = r.body.items.map((i) => i.consentId);
+    expect(ids).toEqual(expect.arrayContaining([first.consentId, emailed.consentId, answered.consentId]));
+    for (const gone of [revoked.consentId, ineligible.consentId, signed.consentId])
+      expect(ids).not.toContain(gone);
+    expect(r.body.items).toHaveLength(3);
+    const expiries = r.body.items.map((i) => i.expiresAt);
+    expect([...expiries].sort()).toEqual(expiries);
+    expect(r.body.items.find((i) => i.consentId === answered.consentId)?.status).toBe('answered');
+    expect(r.body.items.find((i) => i.consentId === first.consentId)).toMatchObject({
+      patientName: 'First Patient',
+      lastSentAt: null,
+      reminders: { sent: 0 },
+    });
+    expect(r.body.nextCursor).toBeNull();
+    // Another clinic sees none of them.
+    const other = await login('coordinator', `${clinic}-other`);
+    expect((await call<{ items: unknown[] }>('GET', '/clinic/invites', { token: other })).body.items).toEqual(
+      [],
+    );
+  });
+});
