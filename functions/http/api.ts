@@ -141,7 +141,7 @@ export function readJson(event: HttpEvent) {
 
 /** The body as JSON, parsed with the route's request schema: 400 in the API.md shape otherwise. */
 export function jsonRequest<S extends z.ZodType>(event: HttpEvent, schema: S, message?: string): z.infer<S> {
-  return parseWith(schema, jsonBody(event), message);
+  return readJson(event)(schema, message);
 }
 
 export function pathParam(event: HttpEvent, name: string): string {

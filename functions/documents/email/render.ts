@@ -35,6 +35,13 @@ function mayRunAgainst(value: string, locale: Locale): boolean {
     : /[\u0590-\u08ff\ufb1d-\ufefc]/.test(value);
 }
 
+/** Plain-text values (subjects, text parts, WhatsApp): isolated wherever they could run against the sentence. */
+function plainVars(vars: Record<string, string>, locale: Locale): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(vars).map(([k, v]) => [k, mayRunAgainst(v, locale) ? isolate(v) : v]),
+  );
+}
+
 function render(
   locale: Locale,
   subjectKey: Key,
@@ -49,9 +56,7 @@ function render(
   const escaped = Object.fromEntries(
     Object.entries(vars).map(([k, v]) => [k, `<bdi>${escapeHtml(v)}</bdi>`]),
   );
-  const plain = Object.fromEntries(
-    Object.entries(vars).map(([k, v]) => [k, mayRunAgainst(v, locale) ? isolate(v) : v]),
-  );
+  const plain = plainVars(vars, locale);
   const htmlBlocks = blocks.map((b) => {
     const text = t(locale, b.key, escaped);
     if (b.kind === 'button' && b.href) {
@@ -209,9 +214,7 @@ export type WhatsAppInviteProps = Omit<InviteEmailProps, 'branchName'> & { branc
  */
 export function whatsappInviteText(p: WhatsAppInviteProps): string {
   const vars = { ...patientVars({ ...p, branchName: p.branchName ?? '' }), date: p.expiresOn };
-  const plain = Object.fromEntries(
-    Object.entries(vars).map(([k, v]) => [k, mayRunAgainst(v, p.locale) ? isolate(v) : v]),
-  );
+  const plain = plainVars(vars, p.locale);
   // The link stays bare (never inside an isolate): WhatsApp must recognise it as a link.
   return t(p.locale, 'whatsapp.invite', { ...plain, link: p.link });
 }
